@@ -1,0 +1,36 @@
+using System.CommandLine;
+using Reconcile.Shell.Common;
+using Reconcile.Shell.Files;
+
+namespace Reconcile.Shell;
+
+/// <summary>The command line: one root command with a sub-command per job.</summary>
+public static class Cli
+{
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var root = new RootCommand("reconcile: make a target agree with a source of truth, safely.")
+        {
+            FilesCommand.Create(stdout, stderr),
+        };
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var error in parsed.Errors)
+            {
+                stderr.WriteLine($"reconcile: {error.Message}");
+            }
+            stderr.WriteLine("Run 'reconcile --help' for usage.");
+            return ExitCodes.BadInput;
+        }
+        try
+        {
+            return parsed.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });
+        }
+        catch (RunStoppedException stopped)
+        {
+            stderr.WriteLine($"reconcile: {stopped.Message}");
+            return stopped.ExitCode;
+        }
+    }
+}

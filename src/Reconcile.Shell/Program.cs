@@ -1,0 +1,3 @@
+using Reconcile.Shell;
+
+return Cli.Run(args, Console.Out, Console.Error);

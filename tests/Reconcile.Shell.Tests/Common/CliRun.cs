@@ -1,0 +1,15 @@
+namespace Reconcile.Shell.Tests.Common;
+
+/// <summary>The outcome of one run of the command line, in process.</summary>
+public sealed record CliRun(int ExitCode, string Stdout, string Stderr)
+{
+    public static CliRun Of(params string[] args)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var code = Cli.Run(args, stdout, stderr);
+        return new CliRun(code, stdout.ToString(), stderr.ToString());
+    }
+
+    public override string ToString() => $"exit {ExitCode}\n--- stdout\n{Stdout}\n--- stderr\n{Stderr}";
+}
