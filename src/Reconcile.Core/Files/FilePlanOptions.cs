@@ -1,0 +1,11 @@
+namespace Reconcile.Core.Files;
+
+/// <summary>
+/// How the planner compares files. With <see cref="Checksum"/> every file is compared by content hash;
+/// otherwise a file whose size and modification time match at the same path is taken as unchanged.
+/// <see cref="StashRoot"/> is the preferred name of the folder inside DEST that holds files in transit.
+/// </summary>
+public sealed record FilePlanOptions(bool Checksum = false, string StashRoot = ".reconcile-tmp")
+{
+    public static readonly FilePlanOptions Default = new();
+}

@@ -1,0 +1,510 @@
+using LanguageExt;
+
+namespace Reconcile.Core.Files;
+
+/// <summary>The paths whose content hash the planner needs, per side, in ordinal order.</summary>
+public sealed record HashRequest(Seq<string> Source, Seq<string> Dest);
+
+/// <summary>
+/// Plans how to make DEST an exact mirror of SOURCE. Files are identified by content (size and hash), so
+/// content already anywhere in DEST is moved, or copied locally, and never transferred from SOURCE again.
+/// </summary>
+public static class FilePlanner
+{
+    /// <summary>
+    /// Which files must be hashed before planning. With --checksum, every file. Otherwise only files that
+    /// could be the same content at another path: a SOURCE file that fails the quick check and has a
+    /// same-size file anywhere in DEST, and every DEST file of such a size. Empty files need no hash.
+    /// </summary>
+    public static HashRequest PathsToHash(FileTree source, FileTree dest, FilePlanOptions options)
+    {
+        if (options.Checksum)
+        {
+            return new(
+                Sorted(source.Files.Where(f => f.Value.Size > 0).Select(f => f.Key)),
+                Sorted(dest.Files.Where(f => f.Value.Size > 0 && !f.Value.IsLink).Select(f => f.Key)));
+        }
+        var destSizes = new System.Collections.Generic.HashSet<long>(
+            dest.Files.Values.Where(e => !e.IsLink && e.Size > 0).Select(e => e.Size));
+        var dirtySource = source.Files
+            .Where(f => f.Value.Size > 0 && !QuickSame(f.Key, f.Value, dest))
+            .Where(f => destSizes.Contains(f.Value.Size))
+            .Select(f => f.Key)
+            .ToList();
+        var dirtySizes = new System.Collections.Generic.HashSet<long>(dirtySource.Select(p => source.Files[p].Size));
+        return new(
+            Sorted(dirtySource),
+            Sorted(dest.Files.Where(f => !f.Value.IsLink && dirtySizes.Contains(f.Value.Size)).Select(f => f.Key)));
+    }
+
+    public static Seq<FileAction> Plan(FileTree source, FileTree dest, FilePlanOptions options) =>
+        new Planning(source, dest, options).Run();
+
+    /// <summary>Two entries hold the same bytes, as far as the planner can tell.</summary>
+    internal static bool SameContent(FileEntry source, FileEntry dest, bool checksum)
+    {
+        if (dest.IsLink || source.IsLink)
+        {
+            return false;
+        }
+        var a = KeyOf(source);
+        var b = KeyOf(dest);
+        if (a is not null && b is not null)
+        {
+            return a == b;
+        }
+        return !checksum && source.Size == dest.Size && source.ModifiedUtc == dest.ModifiedUtc;
+    }
+
+    /// <summary>The identity of a file's content, when known. All empty files are the same content.</summary>
+    internal static ContentKey? KeyOf(FileEntry entry) =>
+        entry.IsLink ? null
+        : entry.Size == 0 ? new ContentKey(0, default)
+        : entry.Hash is { } hash ? new ContentKey(entry.Size, hash)
+        : null;
+
+    private static bool QuickSame(string path, FileEntry entry, FileTree dest) =>
+        dest.Files.TryGetValue(path, out var other) && !other.IsLink
+        && other.Size == entry.Size && other.ModifiedUtc == entry.ModifiedUtc;
+
+    private static Seq<string> Sorted(IEnumerable<string> paths)
+    {
+        var array = paths.ToArray();
+        Array.Sort(array, StringComparer.Ordinal);
+        return array.ToSeq();
+    }
+
+    internal readonly record struct ContentKey(long Size, ContentHash Hash);
+
+    private sealed class Move(string from, string to, FileMeta meta)
+    {
+        public string From { get; set; } = from;
+
+        public string To { get; } = to;
+
+        public FileMeta Meta { get; } = meta;
+
+        public bool Visiting { get; set; }
+
+        public bool Done { get; set; }
+    }
+
+    /// <summary>
+    /// One planning run. It keeps a model of DEST as the plan so far leaves it, so that every action is
+    /// emitted only when it is valid at that point: parents exist, targets are free, nothing still needed
+    /// is overwritten. The phases are: moves (cycles broken by stashing one file), transfers from SOURCE,
+    /// local copies, metadata, empty directories, and last the deletions.
+    /// </summary>
+    private sealed class Planning
+    {
+        private readonly FileTree source;
+        private readonly FileTree dest;
+        private readonly bool checksum;
+        private readonly string stashRoot;
+        private readonly System.Collections.Generic.HashSet<string> sourceDirs;
+        private readonly Dictionary<string, FileEntry> files;
+        private readonly System.Collections.Generic.HashSet<string> dirs;
+        private readonly Dictionary<string, Move> pendingByPath = new(StringComparer.Ordinal);
+        private readonly System.Collections.Generic.HashSet<string> doomed = new(StringComparer.Ordinal);
+        private readonly List<FileAction> actions = [];
+        private string[]? destFilesSorted;
+        private string[]? destDirsSorted;
+        private int stashCount;
+
+        public Planning(FileTree source, FileTree dest, FilePlanOptions options)
+        {
+            this.source = source;
+            this.dest = dest;
+            checksum = options.Checksum;
+            sourceDirs = FileTrees.AllDirectories(source);
+            files = new Dictionary<string, FileEntry>(dest.Files, StringComparer.Ordinal);
+            dirs = FileTrees.AllDirectories(dest);
+            stashRoot = FreeName(options.StashRoot);
+        }
+
+        public Seq<FileAction> Run()
+        {
+            var targets = new List<string>();
+            var touches = new List<string>();
+            var kept = new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal);
+            foreach (var (path, entry) in source.Files)
+            {
+                if (dest.Files.TryGetValue(path, out var there) && SameContent(entry, there, checksum))
+                {
+                    kept.Add(path);
+                    if (there.Meta != entry.Meta)
+                    {
+                        touches.Add(path);
+                    }
+                }
+                else
+                {
+                    targets.Add(path);
+                }
+            }
+            targets.Sort(StringComparer.Ordinal);
+
+            var (moves, transfers, localCopies) = Assign(targets, kept);
+            foreach (var (path, _) in dest.Files)
+            {
+                if (!kept.Contains(path) && !pendingByPath.ContainsKey(path))
+                {
+                    doomed.Add(path);
+                }
+            }
+
+            RunMoves(moves);
+            foreach (var path in transfers)
+            {
+                var entry = source.Files[path];
+                var replaces = Prepare(path);
+                actions.Add(replaces ? new UpdateFile(path, entry.Size, entry.Meta) : new CopyFile(path, entry.Size, entry.Meta));
+                files[path] = entry;
+            }
+            foreach (var (from, to) in localCopies)
+            {
+                var entry = source.Files[to];
+                var replaces = Prepare(to);
+                actions.Add(new CopyLocal(from, to, entry.Meta, replaces));
+                files[to] = entry;
+            }
+            touches.Sort(StringComparer.Ordinal);
+            foreach (var path in touches)
+            {
+                actions.Add(new TouchFile(path, source.Files[path].Meta));
+                files[path] = source.Files[path];
+            }
+            var missingDirs = sourceDirs.Where(d => !dirs.Contains(d)).ToList();
+            missingDirs.Sort(StringComparer.Ordinal);
+            foreach (var dir in missingDirs)
+            {
+                EnsureDirectory(dir);
+            }
+            DeleteTheRest();
+            return actions.ToSeq();
+        }
+
+        /// <summary>
+        /// Decides where each target's bytes come from: an obsolete DEST file with that content is moved
+        /// (preferring one with the same name), further targets of that content are copied locally from a
+        /// file that keeps it, and only content DEST lacks is transferred, once.
+        /// </summary>
+        private (List<Move> Moves, List<string> Transfers, List<(string From, string To)> LocalCopies) Assign(
+            List<string> targets, System.Collections.Generic.HashSet<string> kept)
+        {
+            var byKey = new Dictionary<ContentKey, List<string>>();
+            var transfers = new List<string>();
+            foreach (var path in targets)
+            {
+                if (KeyOf(source.Files[path]) is { } key)
+                {
+                    if (!byKey.TryGetValue(key, out var list))
+                    {
+                        byKey[key] = list = [];
+                    }
+                    list.Add(path);
+                }
+                else
+                {
+                    transfers.Add(path);
+                }
+            }
+
+            var obsoleteHolders = new Dictionary<ContentKey, List<string>>();
+            var keptHolder = new Dictionary<ContentKey, string>();
+            foreach (var (path, entry) in dest.Files)
+            {
+                if (KeyOf(entry) is not { } key || !byKey.ContainsKey(key))
+                {
+                    continue;
+                }
+                if (kept.Contains(path))
+                {
+                    if (!keptHolder.TryGetValue(key, out var best) || string.CompareOrdinal(path, best) < 0)
+                    {
+                        keptHolder[key] = path;
+                    }
+                }
+                else
+                {
+                    if (!obsoleteHolders.TryGetValue(key, out var list))
+                    {
+                        obsoleteHolders[key] = list = [];
+                    }
+                    list.Add(path);
+                }
+            }
+
+            var moves = new List<Move>();
+            var localCopies = new List<(string From, string To)>();
+            foreach (var (key, wanted) in byKey)
+            {
+                var holders = obsoleteHolders.TryGetValue(key, out var h) ? h : [];
+                holders.Sort(StringComparer.Ordinal);
+                var paired = PairByName(wanted, holders);
+                string? stable = keptHolder.TryGetValue(key, out var k) ? k : null;
+                foreach (var path in wanted)
+                {
+                    if (paired.TryGetValue(path, out var from))
+                    {
+                        var move = new Move(from, path, source.Files[path].Meta);
+                        moves.Add(move);
+                        pendingByPath[from] = move;
+                        stable ??= path;
+                    }
+                }
+                foreach (var path in wanted)
+                {
+                    if (paired.ContainsKey(path))
+                    {
+                        continue;
+                    }
+                    if (stable is null)
+                    {
+                        transfers.Add(path);
+                        stable = path;
+                    }
+                    else
+                    {
+                        localCopies.Add((stable, path));
+                    }
+                }
+            }
+            moves.Sort((a, b) => string.CompareOrdinal(a.To, b.To));
+            transfers.Sort(StringComparer.Ordinal);
+            localCopies.Sort((a, b) => string.CompareOrdinal(a.To, b.To));
+            return (moves, transfers, localCopies);
+        }
+
+        /// <summary>Pairs targets with holders of the same content, same file name first, then in order.</summary>
+        private static Dictionary<string, string> PairByName(List<string> wanted, List<string> holders)
+        {
+            var paired = new Dictionary<string, string>(StringComparer.Ordinal);
+            if (holders.Count == 0)
+            {
+                return paired;
+            }
+            var byName = new Dictionary<string, Queue<string>>(StringComparer.Ordinal);
+            foreach (var holder in holders)
+            {
+                var name = FileTrees.Name(holder);
+                if (!byName.TryGetValue(name, out var queue))
+                {
+                    byName[name] = queue = new Queue<string>();
+                }
+                queue.Enqueue(holder);
+            }
+            var used = new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal);
+            foreach (var path in wanted)
+            {
+                if (byName.TryGetValue(FileTrees.Name(path), out var queue) && queue.Count > 0)
+                {
+                    var holder = queue.Dequeue();
+                    paired[path] = holder;
+                    used.Add(holder);
+                }
+            }
+            var rest = holders.Where(h => !used.Contains(h)).GetEnumerator();
+            foreach (var path in wanted)
+            {
+                if (!paired.ContainsKey(path) && rest.MoveNext())
+                {
+                    paired[path] = rest.Current;
+                }
+            }
+            return paired;
+        }
+
+        /// <summary>
+        /// Runs every move once nothing pending stands in its way. A move waits for the moves whose files
+        /// occupy its target, an ancestor of it, or the directory at it; when that waiting comes back to a
+        /// move already waiting, the cycle is broken by stashing that move's file.
+        /// </summary>
+        private void RunMoves(List<Move> moves)
+        {
+            var stack = new Stack<Move>();
+            foreach (var start in moves)
+            {
+                if (start.Done)
+                {
+                    continue;
+                }
+                start.Visiting = true;
+                stack.Push(start);
+                while (stack.Count > 0)
+                {
+                    var move = stack.Peek();
+                    var blocker = PendingBlocker(move.To);
+                    if (blocker is null)
+                    {
+                        var replaces = Prepare(move.To);
+                        actions.Add(new MoveFile(move.From, move.To, move.Meta, replaces));
+                        files[move.To] = files[move.From].WithMeta(move.Meta);
+                        files.Remove(move.From);
+                        pendingByPath.Remove(move.From);
+                        move.Visiting = false;
+                        move.Done = true;
+                        stack.Pop();
+                    }
+                    else if (blocker.Visiting)
+                    {
+                        Stash(blocker);
+                    }
+                    else
+                    {
+                        blocker.Visiting = true;
+                        stack.Push(blocker);
+                    }
+                }
+            }
+        }
+
+        private Move? PendingBlocker(string target)
+        {
+            for (var slash = target.IndexOf('/'); slash >= 0; slash = target.IndexOf('/', slash + 1))
+            {
+                if (pendingByPath.TryGetValue(target[..slash], out var above))
+                {
+                    return above;
+                }
+            }
+            if (pendingByPath.TryGetValue(target, out var at))
+            {
+                return at;
+            }
+            if (dirs.Contains(target))
+            {
+                foreach (var path in Below(DestFilesSorted(), target))
+                {
+                    if (pendingByPath.TryGetValue(path, out var inside))
+                    {
+                        return inside;
+                    }
+                }
+            }
+            return null;
+        }
+
+        private void Stash(Move move)
+        {
+            EnsureDirectory(stashRoot);
+            var to = stashRoot + "/" + stashCount.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            stashCount++;
+            actions.Add(new StashFile(move.From, to));
+            files[to] = files[move.From];
+            files.Remove(move.From);
+            pendingByPath.Remove(move.From);
+            pendingByPath[to] = move;
+            move.From = to;
+        }
+
+        /// <summary>
+        /// Makes a path ready to receive a file: parents exist as directories, and a directory standing at
+        /// the path is emptied and removed. Returns whether an obsolete file there will be replaced.
+        /// </summary>
+        private bool Prepare(string path)
+        {
+            EnsureDirectory(FileTrees.Parent(path));
+            if (dirs.Contains(path))
+            {
+                ClearDirectory(path);
+            }
+            var replaces = files.ContainsKey(path);
+            doomed.Remove(path);
+            return replaces;
+        }
+
+        private void EnsureDirectory(string dir)
+        {
+            if (dir.Length == 0 || dirs.Contains(dir))
+            {
+                return;
+            }
+            EnsureDirectory(FileTrees.Parent(dir));
+            if (files.Remove(dir))
+            {
+                actions.Add(new DeleteFile(dir));
+                doomed.Remove(dir);
+            }
+            actions.Add(new MakeDirectory(dir));
+            dirs.Add(dir);
+        }
+
+        private void ClearDirectory(string dir)
+        {
+            foreach (var path in Below(DestFilesSorted(), dir))
+            {
+                if (files.Remove(path))
+                {
+                    actions.Add(new DeleteFile(path));
+                    doomed.Remove(path);
+                }
+            }
+            var inner = Below(DestDirsSorted(), dir).ToList();
+            for (var i = inner.Count - 1; i >= 0; i--)
+            {
+                if (dirs.Remove(inner[i]))
+                {
+                    actions.Add(new RemoveDirectory(inner[i]));
+                }
+            }
+            dirs.Remove(dir);
+            actions.Add(new RemoveDirectory(dir));
+        }
+
+        private void DeleteTheRest()
+        {
+            var gone = doomed.ToArray();
+            Array.Sort(gone, StringComparer.Ordinal);
+            foreach (var path in gone)
+            {
+                actions.Add(new DeleteFile(path));
+                files.Remove(path);
+            }
+            var keep = FileTrees.AllDirectories(new FileTree(
+                new Dictionary<string, FileEntry>(StringComparer.Ordinal), dest.Pinned));
+            var extra = dirs.Where(d => !sourceDirs.Contains(d) && !keep.Contains(d)).ToArray();
+            Array.Sort(extra, StringComparer.Ordinal);
+            for (var i = extra.Length - 1; i >= 0; i--)
+            {
+                actions.Add(new RemoveDirectory(extra[i]));
+                dirs.Remove(extra[i]);
+            }
+        }
+
+        private string FreeName(string preferred)
+        {
+            var name = preferred;
+            for (var n = 1; Taken(name); n++)
+            {
+                name = preferred + "-" + n.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+            return name;
+        }
+
+        private bool Taken(string name) =>
+            sourceDirs.Contains(name) || source.Files.ContainsKey(name) || dirs.Contains(name) || files.ContainsKey(name);
+
+        private string[] DestFilesSorted() => destFilesSorted ??= SortedArray(dest.Files.Keys);
+
+        private string[] DestDirsSorted() => destDirsSorted ??= SortedArray(FileTrees.AllDirectories(dest));
+
+        private static string[] SortedArray(IEnumerable<string> paths)
+        {
+            var array = paths.ToArray();
+            Array.Sort(array, StringComparer.Ordinal);
+            return array;
+        }
+
+        /// <summary>The paths of a sorted array that lie below a directory: one contiguous run.</summary>
+        private static IEnumerable<string> Below(string[] sorted, string dir)
+        {
+            var prefix = dir + "/";
+            var index = Array.BinarySearch(sorted, prefix, StringComparer.Ordinal);
+            for (var i = index < 0 ? ~index : index; i < sorted.Length && sorted[i].StartsWith(prefix, StringComparison.Ordinal); i++)
+            {
+                yield return sorted[i];
+            }
+        }
+    }
+}
