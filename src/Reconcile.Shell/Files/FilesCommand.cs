@@ -1,20 +1,39 @@
 using System.CommandLine;
+using System.IO.Abstractions;
+using Reconcile.Shell.Common;
 
 namespace Reconcile.Shell.Files;
 
+/// <summary><c>reconcile files SOURCE DEST</c>: gather both trees, plan, then print or execute the plan.</summary>
 public static class FilesCommand
 {
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
-        var source = new Argument<string>("SOURCE") { Description = "The directory tree to mirror." };
-        var dest = new Argument<string>("DEST") { Description = "The mirror directory." };
-        var command = new Command("files", "Make DEST an exact one-way mirror of SOURCE.") { source, dest };
-        command.SetAction(parse =>
+        var source = new Argument<string>("SOURCE") { Description = "The directory tree to mirror (never written to)." };
+        var dest = new Argument<string>("DEST") { Description = "The mirror directory; created if its parent exists." };
+        var dryRun = new Option<bool>("--dry-run", "-n") { Description = "Print the plan and change nothing." };
+        var check = new Option<bool>("--check") { Description = "Change nothing; exit 0 when DEST is a mirror, 5 when changes are pending." };
+        var format = Options.Format();
+        var checksum = new Option<bool>("--checksum", "-c") { Description = "Compare every file by content hash instead of size and modification time." };
+        var exclude = new Option<string[]>("--exclude") { Description = "Leave paths matching GLOB alone on both sides (repeatable; '*.tmp', 'cache/', '/build').", HelpName = "GLOB" };
+        var maxDelete = new Option<int?>("--max-delete") { Description = "Refuse (exit 3) a plan that deletes more than N files.", HelpName = "N" };
+        var allowEmpty = new Option<bool>("--allow-empty-source") { Description = "Allow an empty SOURCE to empty a non-empty DEST." };
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "Print nothing but errors." };
+        var command = new Command("files", "Make DEST an exact one-way mirror of SOURCE; renamed files are moved, not copied again.")
         {
-            stdout.WriteLine($"{parse.GetValue(source)} -> {parse.GetValue(dest)}");
-            _ = stderr;
-            return 0;
-        });
+            source, dest, dryRun, check, format, checksum, exclude, maxDelete, allowEmpty, quiet,
+        };
+        command.SetAction(parse => new FilesRun(new FileSystem(), stdout, stderr).Run(new FilesRequest(
+            parse.GetValue(source)!,
+            parse.GetValue(dest)!,
+            parse.GetValue(dryRun),
+            parse.GetValue(check),
+            parse.GetValue(format) == OutputFormat.Json,
+            parse.GetValue(checksum),
+            parse.GetValue(exclude) ?? [],
+            parse.GetValue(maxDelete),
+            parse.GetValue(allowEmpty),
+            parse.GetValue(quiet))));
         return command;
     }
 }

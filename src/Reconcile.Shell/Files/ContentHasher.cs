@@ -1,0 +1,51 @@
+using System.Collections.Concurrent;
+using System.IO.Abstractions;
+using System.Security.Cryptography;
+using LanguageExt;
+using Reconcile.Core.Files;
+
+namespace Reconcile.Shell.Files;
+
+/// <summary>SHA-256 of file contents, on every core. A file that cannot be read is reported and left unhashed.</summary>
+public sealed class ContentHasher(IFileSystem fileSystem)
+{
+    public (IReadOnlyDictionary<string, ContentHash> Hashes, IReadOnlyList<string> Problems) Hash(string root, Seq<string> paths)
+    {
+        var hashes = new ConcurrentDictionary<string, ContentHash>(StringComparer.Ordinal);
+        var problems = new ConcurrentBag<string>();
+        Parallel.ForEach(
+            paths,
+            new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
+            path =>
+            {
+                var full = fileSystem.Path.Combine(root, path);
+                try
+                {
+                    using var stream = fileSystem.FileStream.Create(full, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+                    hashes[path] = ContentHash.FromBytes(SHA256.HashData(stream));
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    problems.Add($"{full}: cannot read: {e.Message}");
+                }
+            });
+        var sorted = problems.ToList();
+        sorted.Sort(StringComparer.Ordinal);
+        return (hashes, sorted);
+    }
+
+    /// <summary>The tree with the computed hashes filled in.</summary>
+    public static FileTree WithHashes(FileTree tree, IReadOnlyDictionary<string, ContentHash> hashes)
+    {
+        if (hashes.Count == 0)
+        {
+            return tree;
+        }
+        var files = new Dictionary<string, FileEntry>(tree.Files, StringComparer.Ordinal);
+        foreach (var (path, hash) in hashes)
+        {
+            files[path] = files[path] with { Hash = hash };
+        }
+        return tree with { Files = files };
+    }
+}

@@ -1,0 +1,176 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using LanguageExt;
+using Reconcile.Core.Files;
+using Reconcile.Shell.Common;
+
+namespace Reconcile.Shell.Files;
+
+/// <summary>Renders a files plan as itemized text or as one JSON document.</summary>
+public static class FilePlanWriter
+{
+    public static string Line(FileAction action) => action switch
+    {
+        CopyFile c => $"copy    {c.Path} ({Sizes.Human(c.Bytes)})",
+        UpdateFile u => $"update  {u.Path} ({Sizes.Human(u.Bytes)})",
+        MoveFile m => $"move    {m.From} → {m.To}",
+        CopyLocal l => $"local   {l.From} → {l.To}",
+        StashFile s => $"stash   {s.From} → {s.To}",
+        TouchFile t => $"touch   {t.Path}",
+        DeleteFile d => $"delete  {d.Path}",
+        MakeDirectory d => $"mkdir   {d.Path}",
+        RemoveDirectory d => $"rmdir   {d.Path}",
+        _ => throw new ArgumentOutOfRangeException(nameof(action), action, "unknown action"),
+    };
+
+    public static string SummaryLine(FileSummary s)
+    {
+        if (s.Total == 0)
+        {
+            return "summary: nothing to do; DEST mirrors SOURCE (0 B to copy)";
+        }
+        var parts = new List<string>
+        {
+            Count(s.Copy, "copy"),
+            Count(s.Update, "update"),
+            Count(s.Move, "move"),
+            Count(s.Delete, "delete"),
+        };
+        AddIfAny(parts, s.LocalCopy, "local copy");
+        AddIfAny(parts, s.Stash, "stash");
+        AddIfAny(parts, s.Touch, "touch");
+        AddIfAny(parts, s.Mkdir, "mkdir");
+        AddIfAny(parts, s.Rmdir, "rmdir");
+        return $"summary: {string.Join(", ", parts)}; {Sizes.Human(s.BytesToCopy)} to copy";
+    }
+
+    public static void WriteText(TextWriter output, Seq<FileAction> plan)
+    {
+        foreach (var action in plan)
+        {
+            output.WriteLine(Line(action));
+        }
+        output.WriteLine(SummaryLine(FileSummary.Of(plan)));
+    }
+
+    /// <summary>The plan as <c>{"actions": [...], "summary": {...}}</c>, plus the failures of a real run.</summary>
+    public static void WriteJson(TextWriter output, Seq<FileAction> plan, IReadOnlyList<string>? failures = null)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartObject();
+            json.WriteStartArray("actions");
+            foreach (var action in plan)
+            {
+                WriteAction(json, action);
+            }
+            json.WriteEndArray();
+            WriteSummary(json, FileSummary.Of(plan));
+            if (failures is not null)
+            {
+                json.WriteStartArray("failures");
+                foreach (var failure in failures)
+                {
+                    json.WriteStringValue(failure);
+                }
+                json.WriteEndArray();
+            }
+            json.WriteEndObject();
+        }
+        output.WriteLine(Encoding.UTF8.GetString(buffer.WrittenSpan));
+    }
+
+    public static void WriteAction(Utf8JsonWriter json, FileAction action)
+    {
+        json.WriteStartObject();
+        switch (action)
+        {
+            case CopyFile c:
+                json.WriteString("op", "copy");
+                json.WriteString("path", c.Path);
+                json.WriteNumber("bytes", c.Bytes);
+                WriteMeta(json, c.Meta);
+                break;
+            case UpdateFile u:
+                json.WriteString("op", "update");
+                json.WriteString("path", u.Path);
+                json.WriteNumber("bytes", u.Bytes);
+                WriteMeta(json, u.Meta);
+                break;
+            case MoveFile m:
+                json.WriteString("op", "move");
+                json.WriteString("from", m.From);
+                json.WriteString("to", m.To);
+                json.WriteBoolean("replaces", m.Replaces);
+                WriteMeta(json, m.Meta);
+                break;
+            case CopyLocal l:
+                json.WriteString("op", "local_copy");
+                json.WriteString("from", l.From);
+                json.WriteString("to", l.To);
+                json.WriteBoolean("replaces", l.Replaces);
+                WriteMeta(json, l.Meta);
+                break;
+            case StashFile s:
+                json.WriteString("op", "stash");
+                json.WriteString("from", s.From);
+                json.WriteString("to", s.To);
+                break;
+            case TouchFile t:
+                json.WriteString("op", "touch");
+                json.WriteString("path", t.Path);
+                WriteMeta(json, t.Meta);
+                break;
+            case DeleteFile d:
+                json.WriteString("op", "delete");
+                json.WriteString("path", d.Path);
+                break;
+            case MakeDirectory d:
+                json.WriteString("op", "mkdir");
+                json.WriteString("path", d.Path);
+                break;
+            case RemoveDirectory d:
+                json.WriteString("op", "rmdir");
+                json.WriteString("path", d.Path);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(action), action, "unknown action");
+        }
+        json.WriteEndObject();
+    }
+
+    private static void WriteMeta(Utf8JsonWriter json, FileMeta meta)
+    {
+        json.WriteString("mtime", meta.ModifiedUtc.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture));
+        json.WriteString("mode", Convert.ToString(meta.Mode, 8).PadLeft(4, '0'));
+    }
+
+    private static void WriteSummary(Utf8JsonWriter json, FileSummary s)
+    {
+        json.WriteStartObject("summary");
+        json.WriteNumber("copy", s.Copy);
+        json.WriteNumber("update", s.Update);
+        json.WriteNumber("move", s.Move);
+        json.WriteNumber("delete", s.Delete);
+        json.WriteNumber("local_copy", s.LocalCopy);
+        json.WriteNumber("stash", s.Stash);
+        json.WriteNumber("touch", s.Touch);
+        json.WriteNumber("mkdir", s.Mkdir);
+        json.WriteNumber("rmdir", s.Rmdir);
+        json.WriteNumber("bytes_to_copy", s.BytesToCopy);
+        json.WriteEndObject();
+    }
+
+    private static string Count(int n, string what) => n.ToString(CultureInfo.InvariantCulture) + " " + what;
+
+    private static void AddIfAny(List<string> parts, int n, string what)
+    {
+        if (n > 0)
+        {
+            parts.Add(Count(n, what));
+        }
+    }
+}
