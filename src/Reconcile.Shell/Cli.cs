@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Reconcile.Shell.Common;
 using Reconcile.Shell.Files;
+using Reconcile.Shell.Stock;
 
 namespace Reconcile.Shell;
 
@@ -12,6 +13,7 @@ public static class Cli
         var root = new RootCommand("reconcile: make a target agree with a source of truth, safely.")
         {
             FilesCommand.Create(stdout, stderr),
+            StockCommand.Create(stdout, stderr), AllocateCommand.Create(stdout, stderr),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
