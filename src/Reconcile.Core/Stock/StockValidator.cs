@@ -17,12 +17,12 @@ public static class StockValidator
         var feedBatches = Batches(feed, errors);
         foreach (var (line, batch) in feedBatches.Rows)
         {
-            if (stateBatches.ByRef.TryGetValue(batch.Ref, out var old) && !string.Equals(old.Batch.Sku, batch.Sku, StringComparison.Ordinal))
+            if (stateBatches.ByRef.TryGetValue(batch.Ref, out var old) && !IsBlank(old.Sku) && !string.Equals(old.Sku, batch.Sku, StringComparison.Ordinal))
             {
                 errors.Add(new StockError(
                     feed.File,
                     line,
-                    $"batch '{batch.Ref}' has sku '{batch.Sku}' here but '{old.Batch.Sku}' at {state.Batches.File}:{old.Line}; a batch's sku never changes"));
+                    $"batch '{batch.Ref}' has sku '{batch.Sku}' here but '{old.Sku}' at {state.Batches.File}:{old.Line}; a batch's sku never changes"));
             }
         }
         var lines = Lines(state, stateBatches, errors);
@@ -35,7 +35,7 @@ public static class StockValidator
         var errors = new List<StockError>();
         var stateBatches = Batches(state.Batches, errors);
         var lines = Lines(state, stateBatches, errors);
-        var skus = new System.Collections.Generic.HashSet<string>(stateBatches.ByRef.Values.Select(b => b.Batch.Sku), StringComparer.Ordinal);
+        var skus = new System.Collections.Generic.HashSet<string>(stateBatches.ByRef.Values.Select(b => b.Sku), StringComparer.Ordinal);
         var known = new Dictionary<LineKey, (string File, int Line, int Qty)>();
         foreach (var row in state.Allocations.Rows)
         {
@@ -99,7 +99,9 @@ public static class StockValidator
 
     private sealed class BatchRows
     {
-        public Dictionary<string, (Batch Batch, int Line)> ByRef { get; } = new(StringComparer.Ordinal);
+        /// <summary>The first row of each reference, valid or not, so that a bad batch row does not also
+        /// make every allocation to it an "unknown batch".</summary>
+        public Dictionary<string, (string Sku, int Line)> ByRef { get; } = new(StringComparer.Ordinal);
 
         public List<(int Line, Batch Batch)> Rows { get; } = [];
 
@@ -109,7 +111,6 @@ public static class StockValidator
     private static BatchRows Batches(RawTable<RawBatch> table, List<StockError> errors)
     {
         var result = new BatchRows();
-        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var row in table.Rows)
         {
             var before = errors.Count;
@@ -132,15 +133,14 @@ public static class StockValidator
                     errors.Add(new StockError(table.File, row.Line, $"eta '{row.Eta}' is not a real date (yyyy-MM-dd, or empty for in stock)"));
                 }
             }
-            if (!IsBlank(row.Ref) && !seen.TryAdd(row.Ref, row.Line))
+            if (!IsBlank(row.Ref) && !result.ByRef.TryAdd(row.Ref, (row.Sku, row.Line)))
             {
-                errors.Add(new StockError(table.File, row.Line, $"duplicate ref '{row.Ref}': also on line {seen[row.Ref]}"));
+                errors.Add(new StockError(table.File, row.Line, $"duplicate ref '{row.Ref}': also on line {result.ByRef[row.Ref].Line}"));
                 continue;
             }
             if (errors.Count == before)
             {
                 var batch = new Batch(row.Ref, row.Sku, qty!.Value, eta);
-                result.ByRef.Add(batch.Ref, (batch, row.Line));
                 result.Rows.Add((row.Line, batch));
             }
         }
@@ -164,12 +164,12 @@ public static class StockValidator
                 {
                     errors.Add(new StockError(file, row.Line, $"allocation names unknown batch '{row.BatchRef}'"));
                 }
-                else if (!IsBlank(row.Sku) && !string.Equals(batch.Batch.Sku, row.Sku, StringComparison.Ordinal))
+                else if (!IsBlank(row.Sku) && !IsBlank(batch.Sku) && !string.Equals(batch.Sku, row.Sku, StringComparison.Ordinal))
                 {
                     errors.Add(new StockError(
                         file,
                         row.Line,
-                        $"allocation has sku '{row.Sku}' but batch '{row.BatchRef}' holds '{batch.Batch.Sku}' ({state.Batches.File}:{batch.Line})"));
+                        $"allocation has sku '{row.Sku}' but batch '{row.BatchRef}' holds '{batch.Sku}' ({state.Batches.File}:{batch.Line})"));
                 }
             }
             if (errors.Count == before && !duplicate && line is not null)
