@@ -18,45 +18,42 @@ public static class AllocateCommand
         {
             orders, state, dryRun, format,
         };
-        command.SetAction(parse => Run(
+        command.SetAction(parse => StockRun.Stoppable(stderr, () => Run(
             stdout,
             stderr,
             parse.GetValue(orders)!,
             parse.GetValue(state)!,
             parse.GetValue(dryRun),
-            parse.GetValue(format) ?? StockRun.Text));
+            parse.GetValue(format) ?? StockRun.Text)));
         return command;
     }
 
     private static int Run(TextWriter stdout, TextWriter stderr, string ordersPath, string stateDirectory, bool dryRun, string format)
     {
-        var (store, held) = StockRun.Open(stateDirectory, dryRun);
-        using (held)
+        var store = StockRun.Open(stateDirectory, dryRun);
+        var ordersFile = InputFile.Read(ordersPath, ordersPath);
+        var ordersRead = StockCsv.OrderLines(ordersFile);
+        var loaded = store.Load();
+        string[] order = [ordersFile.Name, loaded.Batches.Table.File, loaded.Allocations.Table.File, loaded.Backorders.Table.File];
+        var fileErrors = StockRun.FileErrors(ordersRead.FileErrors, loaded.Batches.FileErrors, loaded.Allocations.FileErrors, loaded.Backorders.FileErrors);
+        if (fileErrors.IsSome)
         {
-            var ordersFile = InputFile.Read(ordersPath, ordersPath);
-            var ordersRead = StockCsv.OrderLines(ordersFile);
-            var loaded = store.Load();
-            string[] order = [ordersFile.Name, loaded.Batches.Table.File, loaded.Allocations.Table.File, loaded.Backorders.Table.File];
-            var fileErrors = StockRun.FileErrors(ordersRead.FileErrors, loaded.Batches.FileErrors, loaded.Allocations.FileErrors, loaded.Backorders.FileErrors);
-            if (fileErrors.IsSome)
-            {
-                return StockRun.BadInput(stderr, fileErrors.IfNone([]), order);
-            }
-            var rowErrors = ordersRead.RowErrors.Concat(loaded.Batches.RowErrors).Concat(loaded.Allocations.RowErrors).Concat(loaded.Backorders.RowErrors).ToList();
-            var validated = StockValidator.ValidateAllocate(ordersRead.Table, loaded.Raw);
-            var errors = rowErrors.Concat(validated.Match(_ => [], failures => failures)).ToList();
-            if (errors.Count > 0)
-            {
-                return StockRun.BadInput(stderr, errors, order);
-            }
-            var input = validated.Match(i => i, _ => throw new InvalidOperationException("validated above"));
-            var plan = StockPlanner.PlanAllocation(input.Orders, input.State);
-            StockRun.Print(stdout, plan, format);
-            if (!dryRun)
-            {
-                StockExecutor.Apply(store, input.State, plan, "allocate", [ordersFile, .. loaded.Files], [], DateTimeOffset.UtcNow);
-            }
-            return ExitCodes.Done;
+            return StockRun.BadInput(stderr, fileErrors.IfNone([]), order);
         }
+        var rowErrors = ordersRead.RowErrors.Concat(loaded.Batches.RowErrors).Concat(loaded.Allocations.RowErrors).Concat(loaded.Backorders.RowErrors).ToList();
+        var validated = StockValidator.ValidateAllocate(ordersRead.Table, loaded.Raw);
+        var errors = rowErrors.Concat(validated.Match(_ => [], failures => failures)).ToList();
+        if (errors.Count > 0)
+        {
+            return StockRun.BadInput(stderr, errors, order);
+        }
+        var input = validated.Match(i => i, _ => throw new InvalidOperationException("validated above"));
+        var plan = StockPlanner.PlanAllocation(input.Orders, input.State);
+        StockRun.Print(stdout, plan, format);
+        if (!dryRun && !plan.IsEmpty)
+        {
+            StockRun.Apply(store, loaded, () => StockExecutor.Apply(store, input.State, plan, "allocate", [ordersFile, .. loaded.Files], [], DateTimeOffset.UtcNow));
+        }
+        return ExitCodes.Done;
     }
 }

@@ -47,6 +47,12 @@ internal sealed partial class StateStore(string directory)
 
     private bool Committed => File.Exists(Path.Combine(Pending, CommitMarker));
 
+    public bool HasPending => System.IO.Directory.Exists(Pending);
+
+    /// <summary>Whether the state files still have the bytes they had when they were read.</summary>
+    public bool Unchanged(IReadOnlyList<InputFile> files) =>
+        files.All(f => f.Sha256 == InputFile.Read(f.Name, Path.Combine(Directory, Path.GetFileName(f.Name))).Sha256);
+
     /// <summary>Holds the store for writing until disposed; null when another run holds it.</summary>
     public FileStream? TryLock()
     {

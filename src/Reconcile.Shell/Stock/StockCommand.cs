@@ -25,7 +25,7 @@ public static class StockCommand
         {
             feed, state, mode, maxRemove, dryRun, format,
         };
-        command.SetAction(parse => Run(
+        command.SetAction(parse => StockRun.Stoppable(stderr, () => Run(
             stdout,
             stderr,
             parse.GetValue(feed)!,
@@ -33,7 +33,7 @@ public static class StockCommand
             parse.GetValue(mode) == "partial" ? StockMode.Partial : StockMode.Full,
             parse.GetValue(maxRemove),
             parse.GetValue(dryRun),
-            parse.GetValue(format) ?? StockRun.Text));
+            parse.GetValue(format) ?? StockRun.Text)));
         return command;
     }
 
@@ -43,44 +43,41 @@ public static class StockCommand
         {
             throw RunStoppedException.BadInput("--max-remove must not be negative");
         }
-        var (store, held) = StockRun.Open(stateDirectory, dryRun);
-        using (held)
+        var store = StockRun.Open(stateDirectory, dryRun);
+        // Gather: every input is read once, before anything is decided or written.
+        var feedFile = InputFile.Read(feedPath, feedPath);
+        var feedRead = StockCsv.Batches(feedFile);
+        var loaded = store.Load();
+        string[] order = [feedFile.Name, loaded.Batches.Table.File, loaded.Allocations.Table.File, loaded.Backorders.Table.File];
+        var fileErrors = StockRun.FileErrors(feedRead.FileErrors, loaded.Batches.FileErrors, loaded.Allocations.FileErrors, loaded.Backorders.FileErrors);
+        if (fileErrors.IsSome)
         {
-            // Gather: every input is read once, before anything is decided or written.
-            var feedFile = InputFile.Read(feedPath, feedPath);
-            var feedRead = StockCsv.Batches(feedFile);
-            var loaded = store.Load();
-            string[] order = [feedFile.Name, loaded.Batches.Table.File, loaded.Allocations.Table.File, loaded.Backorders.Table.File];
-            var fileErrors = StockRun.FileErrors(feedRead.FileErrors, loaded.Batches.FileErrors, loaded.Allocations.FileErrors, loaded.Backorders.FileErrors);
-            if (fileErrors.IsSome)
-            {
-                return StockRun.BadInput(stderr, fileErrors.IfNone([]), order);
-            }
-            var rowErrors = feedRead.RowErrors.Concat(loaded.Batches.RowErrors).Concat(loaded.Allocations.RowErrors).Concat(loaded.Backorders.RowErrors).ToList();
-
-            // Decide.
-            var validated = StockValidator.ValidateStock(feedRead.Table, loaded.Raw);
-            var errors = rowErrors.Concat(validated.Match(_ => [], failures => failures)).ToList();
-            if (errors.Count > 0)
-            {
-                return StockRun.BadInput(stderr, errors, order);
-            }
-            var input = validated.Match(i => i, _ => throw new InvalidOperationException("validated above"));
-            var plan = StockPlanner.Plan(input.Feed, input.State, mode);
-            var refusal = StockGuard.Refusal(input.Feed, mode, maxRemove, plan);
-            if (refusal.IsSome)
-            {
-                throw RunStoppedException.Refused(refusal.IfNone("") + "; nothing was changed");
-            }
-
-            // Execute.
-            StockRun.Print(stdout, plan, format);
-            if (!dryRun)
-            {
-                var options = new List<(string, string)> { ("mode", mode == StockMode.Full ? "full" : "partial") };
-                StockExecutor.Apply(store, input.State, plan, "stock", [feedFile, .. loaded.Files], options, DateTimeOffset.UtcNow);
-            }
-            return ExitCodes.Done;
+            return StockRun.BadInput(stderr, fileErrors.IfNone([]), order);
         }
+        var rowErrors = feedRead.RowErrors.Concat(loaded.Batches.RowErrors).Concat(loaded.Allocations.RowErrors).Concat(loaded.Backorders.RowErrors).ToList();
+
+        // Decide.
+        var validated = StockValidator.ValidateStock(feedRead.Table, loaded.Raw);
+        var errors = rowErrors.Concat(validated.Match(_ => [], failures => failures)).ToList();
+        if (errors.Count > 0)
+        {
+            return StockRun.BadInput(stderr, errors, order);
+        }
+        var input = validated.Match(i => i, _ => throw new InvalidOperationException("validated above"));
+        var plan = StockPlanner.Plan(input.Feed, input.State, mode);
+        var refusal = StockGuard.Refusal(input.Feed, mode, maxRemove, plan);
+        if (refusal.IsSome)
+        {
+            throw RunStoppedException.Refused(refusal.IfNone("") + "; nothing was changed");
+        }
+
+        // Execute.
+        StockRun.Print(stdout, plan, format);
+        if (!dryRun && !plan.IsEmpty)
+        {
+            var options = new List<(string, string)> { ("mode", mode == StockMode.Full ? "full" : "partial") };
+            StockRun.Apply(store, loaded, () => StockExecutor.Apply(store, input.State, plan, "stock", [feedFile, .. loaded.Files], options, DateTimeOffset.UtcNow));
+        }
+        return ExitCodes.Done;
     }
 }

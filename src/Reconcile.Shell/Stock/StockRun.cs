@@ -10,23 +10,57 @@ internal static class StockRun
     public const string Text = "text";
     public const string Json = "json";
 
-    /// <summary>Opens STATE. A run that may write takes the lock and recovers an interrupted commit
-    /// first; a dry run does neither, because it writes nothing at all.</summary>
-    public static (StateStore Store, IDisposable? Lock) Open(string stateDirectory, bool dryRun)
+    /// <summary>
+    /// Runs a command body, printing a stopped run as <c>reconcile: message</c> with its exit code.
+    /// System.CommandLine's own exception handler would otherwise turn it into a stack trace and exit 1.
+    /// </summary>
+    public static int Stoppable(TextWriter stderr, Func<int> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (RunStoppedException stopped)
+        {
+            stderr.WriteLine($"reconcile: {stopped.Message}");
+            return stopped.ExitCode;
+        }
+    }
+
+    /// <summary>Opens STATE. A run that may write first finishes or undoes a commit that a crash
+    /// interrupted (under the lock); a dry run never writes, so it only honours the commit marker.</summary>
+    public static StateStore Open(string stateDirectory, bool dryRun)
     {
         if (!Directory.Exists(stateDirectory))
         {
             throw RunStoppedException.BadInput($"{stateDirectory}: STATE is not a directory");
         }
         var store = new StateStore(stateDirectory);
-        if (dryRun)
+        if (!dryRun && store.HasPending)
         {
-            return (store, null);
+            using var held = Lock(store);
+            store.Recover();
         }
-        var held = store.TryLock() ?? throw new RunStoppedException(ExitCodes.Locked, $"{stateDirectory}: another run holds the lock; nothing changed");
-        store.Recover();
-        return (store, held);
+        return store;
     }
+
+    /// <summary>
+    /// Applies a plan under the lock. The lock is taken only now, so that a run that stops on bad input
+    /// or a guard leaves STATE exactly as it was; the price is checking, under the lock, that no other run
+    /// committed since the state files were read (else the plan would be made from a stale state).
+    /// </summary>
+    public static void Apply(StateStore store, LoadedState loaded, Action apply)
+    {
+        using var held = Lock(store);
+        if (store.HasPending || !store.Unchanged(loaded.Files))
+        {
+            throw new RunStoppedException(ExitCodes.Locked, $"{store.Directory}: another run changed STATE while this one was planning; nothing was changed, run again");
+        }
+        apply();
+    }
+
+    private static FileStream Lock(StateStore store) =>
+        store.TryLock() ?? throw new RunStoppedException(ExitCodes.Locked, $"{store.Directory}: another run holds the lock; nothing was changed");
 
     /// <summary>Errors of whole files (missing, missing columns) make row checks meaningless, so they are
     /// reported alone; otherwise every bad row of every file is reported, by file then line.</summary>
