@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Reconcile.Shell.Common;
 using Reconcile.Shell.Files;
-using Reconcile.Shell.Stock;
 
 namespace Reconcile.Shell;
 
@@ -13,7 +12,7 @@ public static class Cli
         var root = new RootCommand("reconcile: make a target agree with a source of truth, safely.")
         {
             FilesCommand.Create(stdout, stderr),
-            StockCommand.Create(stdout, stderr), AllocateCommand.Create(stdout, stderr),
+            Stock.StockCommand.Create(stdout, stderr), Stock.AllocateCommand.Create(stdout, stderr),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
