@@ -12,23 +12,22 @@ public static class AllocateCommand
         var orders = new Argument<string>("ORDERS") { Description = "New order lines (orderid,sku,qty)." };
         var state = new Argument<string>("STATE") { Description = "The store: a directory with batches.csv, allocations.csv, unallocated.csv." };
         var dryRun = new Option<bool>("--dry-run", "-n") { Description = "Print the plan; change nothing." };
-        var format = new Option<string>("--format") { Description = "text or json.", DefaultValueFactory = _ => StockRun.Text };
-        format.AcceptOnlyFromAmong(StockRun.Text, StockRun.Json);
+        var format = Options.Format();
         var command = new Command("allocate", "Allocate the new order lines of ORDERS in STATE; a line that fits nowhere becomes a backorder.")
         {
             orders, state, dryRun, format,
         };
-        command.SetAction(parse => StockRun.Stoppable(stderr, () => Run(
+        command.SetAction(parse => Run(
             stdout,
             stderr,
             parse.GetValue(orders)!,
             parse.GetValue(state)!,
             parse.GetValue(dryRun),
-            parse.GetValue(format) ?? StockRun.Text)));
+            parse.GetValue(format)));
         return command;
     }
 
-    private static int Run(TextWriter stdout, TextWriter stderr, string ordersPath, string stateDirectory, bool dryRun, string format)
+    private static int Run(TextWriter stdout, TextWriter stderr, string ordersPath, string stateDirectory, bool dryRun, OutputFormat format)
     {
         var store = StockRun.Open(stateDirectory, dryRun);
         var ordersFile = InputFile.Read(ordersPath, ordersPath);

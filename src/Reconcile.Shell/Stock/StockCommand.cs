@@ -19,13 +19,12 @@ public static class StockCommand
         mode.AcceptOnlyFromAmong("full", "partial");
         var maxRemove = new Option<int?>("--max-remove") { Description = "Refuse a plan that removes more than N batches." };
         var dryRun = new Option<bool>("--dry-run", "-n") { Description = "Print the plan; change nothing." };
-        var format = new Option<string>("--format") { Description = "text or json.", DefaultValueFactory = _ => StockRun.Text };
-        format.AcceptOnlyFromAmong(StockRun.Text, StockRun.Json);
+        var format = Options.Format();
         var command = new Command("stock", "Make STATE agree with the batch snapshot FEED, moving order lines as needed.")
         {
             feed, state, mode, maxRemove, dryRun, format,
         };
-        command.SetAction(parse => StockRun.Stoppable(stderr, () => Run(
+        command.SetAction(parse => Run(
             stdout,
             stderr,
             parse.GetValue(feed)!,
@@ -33,11 +32,11 @@ public static class StockCommand
             parse.GetValue(mode) == "partial" ? StockMode.Partial : StockMode.Full,
             parse.GetValue(maxRemove),
             parse.GetValue(dryRun),
-            parse.GetValue(format) ?? StockRun.Text)));
+            parse.GetValue(format)));
         return command;
     }
 
-    private static int Run(TextWriter stdout, TextWriter stderr, string feedPath, string stateDirectory, StockMode mode, int? maxRemove, bool dryRun, string format)
+    private static int Run(TextWriter stdout, TextWriter stderr, string feedPath, string stateDirectory, StockMode mode, int? maxRemove, bool dryRun, OutputFormat format)
     {
         if (maxRemove is < 0)
         {

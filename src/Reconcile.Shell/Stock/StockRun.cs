@@ -7,26 +7,6 @@ namespace Reconcile.Shell.Stock;
 /// <summary>The steps that <c>stock</c> and <c>allocate</c> share: gather, report bad input, print, apply.</summary>
 internal static class StockRun
 {
-    public const string Text = "text";
-    public const string Json = "json";
-
-    /// <summary>
-    /// Runs a command body, printing a stopped run as <c>reconcile: message</c> with its exit code.
-    /// System.CommandLine's own exception handler would otherwise turn it into a stack trace and exit 1.
-    /// </summary>
-    public static int Stoppable(TextWriter stderr, Func<int> body)
-    {
-        try
-        {
-            return body();
-        }
-        catch (RunStoppedException stopped)
-        {
-            stderr.WriteLine($"reconcile: {stopped.Message}");
-            return stopped.ExitCode;
-        }
-    }
-
     /// <summary>Opens STATE. A run that may write first finishes or undoes a commit that a crash
     /// interrupted (under the lock); a dry run never writes, so it only honours the commit marker.</summary>
     public static StateStore Open(string stateDirectory, bool dryRun)
@@ -85,9 +65,9 @@ internal static class StockRun
         return ExitCodes.BadInput;
     }
 
-    public static void Print(TextWriter stdout, Seq<StockAction> plan, string format)
+    public static void Print(TextWriter stdout, Seq<StockAction> plan, OutputFormat format)
     {
-        if (format == Json)
+        if (format == OutputFormat.Json)
         {
             StockPlanFormatter.WriteJson(stdout, plan);
         }

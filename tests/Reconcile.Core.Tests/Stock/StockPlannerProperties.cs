@@ -11,7 +11,7 @@ public class StockPlannerProperties
     private const int Cases = 600;
 
     private static void Check(Func<Scenario, bool> law) =>
-        Prop.ForAll(Gens.Scenarios.ToArbitrary(), law).Check(Config.QuickThrowOnFailure.WithMaxTest(Cases));
+        PropertyRun.Check(Gens.Scenarios.ToArbitrary(), law, Cases);
 
     private static (Seq<StockAction> Plan, StockState After) Run(Scenario s)
     {
@@ -119,7 +119,7 @@ public class StockPlannerProperties
 
     [Fact]
     public void AllocationLeavesNoBatchOverAllocatedLosesNoLineAndIsIdempotent() =>
-        Prop.ForAll(Gens.AllocationScenarios.ToArbitrary(), s =>
+        PropertyRun.Check(Gens.AllocationScenarios.ToArbitrary(), s =>
         {
             var plan = StockPlanner.PlanAllocation(s.Orders, s.State);
             var after = StockSimulator.Apply(s.State, plan);
@@ -129,5 +129,5 @@ public class StockPlannerProperties
                 && s.Orders.All(present.Contains)
                 && s.State.Allocations.All(a => after.Allocations.Contains(a))
                 && StockPlanner.PlanAllocation(s.Orders, after).IsEmpty;
-        }).Check(Config.QuickThrowOnFailure.WithMaxTest(Cases));
+        }, Cases);
 }
