@@ -11,7 +11,7 @@ public class StockPlannerProperties
     private const int Cases = 600;
 
     private static void Check(Func<Scenario, bool> law) =>
-        PropertyRun.Check(Gens.Scenarios.ToArbitrary(), law, Cases);
+        PropertyRun.Check(StockGens.Scenarios, law, Cases);
 
     private static (Seq<StockAction> Plan, StockState After) Run(Scenario s)
     {
@@ -119,7 +119,7 @@ public class StockPlannerProperties
 
     [Fact]
     public void AllocationLeavesNoBatchOverAllocatedLosesNoLineAndIsIdempotent() =>
-        PropertyRun.Check(Gens.AllocationScenarios.ToArbitrary(), s =>
+        PropertyRun.Check(StockGens.AllocationScenarios, s =>
         {
             var plan = StockPlanner.PlanAllocation(s.Orders, s.State);
             var after = StockSimulator.Apply(s.State, plan);
@@ -130,4 +130,69 @@ public class StockPlannerProperties
                 && s.State.Allocations.All(a => after.Allocations.Contains(a))
                 && StockPlanner.PlanAllocation(s.Orders, after).IsEmpty;
         }, Cases);
+
+    [Fact]
+    public void EveryPlacementTakesTheFirstBatchByTheBookThatHasRoom() => Check(s =>
+    {
+        var (plan, after) = Run(s);
+        var left = plan.OfType<Deallocate>().ToDictionary(d => new LineKey(d.OrderId, d.Sku), d => d.BatchRef);
+        var room = after.Batches.ToDictionary(b => b.Ref, b => (long)b.Qty, StringComparer.Ordinal);
+        foreach (var kept in s.State.Allocations.Where(a => !left.ContainsKey(a.Key)))
+        {
+            room[kept.BatchRef] -= kept.Qty;
+        }
+        return PlacementsFollowTheRule(plan, after.Batches, room, left);
+    });
+
+    [Fact]
+    public void NewOrderLinesTakeTheFirstBatchByTheBookThatHasRoom() =>
+        PropertyRun.Check(StockGens.AllocationScenarios, s =>
+        {
+            var plan = StockPlanner.PlanAllocation(s.Orders, s.State);
+            var room = s.State.Batches.ToDictionary(b => b.Ref, b => (long)b.Qty, StringComparer.Ordinal);
+            foreach (var a in s.State.Allocations)
+            {
+                room[a.BatchRef] -= a.Qty;
+            }
+            return PlacementsFollowTheRule(plan, s.State.Batches, room, []);
+        }, Cases);
+
+    /// <summary>
+    /// Walks the placements in plan order: each allocate must pick the first batch of its sku, in
+    /// the book's order (in stock, earliest eta, ref), that has room and is not the batch the line
+    /// just left; an out_of_stock must find no such batch.
+    /// </summary>
+    private static bool PlacementsFollowTheRule(Seq<StockAction> plan, Seq<Batch> batches, Dictionary<string, long> room, Dictionary<LineKey, string> left)
+    {
+        // The book's order, written out here rather than borrowed from the code under test.
+        var ordered = batches
+            .OrderBy(b => b.Eta is null ? 0 : 1)
+            .ThenBy(b => b.Eta ?? DateOnly.MinValue)
+            .ThenBy(b => b.Ref, StringComparer.Ordinal)
+            .ToList();
+        foreach (var action in plan)
+        {
+            var (key, qty, chosen) = action switch
+            {
+                Allocate a => (new LineKey(a.OrderId, a.Sku), a.Qty, a.BatchRef),
+                OutOfStock o => (new LineKey(o.OrderId, o.Sku), o.Qty, null),
+                _ => (default(LineKey), 0, "-"),
+            };
+            if (chosen == "-")
+            {
+                continue;
+            }
+            var leftRef = left.GetValueOrDefault(key);
+            var best = ordered.FirstOrDefault(b => b.Sku == key.Sku && b.Ref != leftRef && room[b.Ref] >= qty);
+            if (best?.Ref != chosen)
+            {
+                return false;
+            }
+            if (best is not null)
+            {
+                room[best.Ref] -= qty;
+            }
+        }
+        return true;
+    }
 }

@@ -8,6 +8,9 @@ namespace Reconcile.Core.Tests.Stock;
 /// <summary>A feed and the state it is reconciled with, as the planner receives them.</summary>
 public sealed record Scenario(Seq<Batch> Feed, StockState State, StockMode Mode)
 {
+    /// <summary>What the scenario was built from, so that a failing case can shrink.</summary>
+    internal StockGens.ScenarioSpec? Spec { get; init; }
+
     public override string ToString() =>
         $"mode {Mode}\nfeed: {string.Join("; ", Feed)}\nbatches: {string.Join("; ", State.Batches)}\n" +
         $"allocations: {string.Join("; ", State.Allocations)}\nbackorders: {string.Join("; ", State.Backorders)}";
@@ -16,6 +19,8 @@ public sealed record Scenario(Seq<Batch> Feed, StockState State, StockMode Mode)
 /// <summary>New order lines and the state they are allocated in.</summary>
 public sealed record AllocationScenario(Seq<OrderLine> Orders, StockState State)
 {
+    internal StockGens.AllocationSpec? Spec { get; init; }
+
     public override string ToString() => $"orders: {string.Join("; ", Orders)}\nstate: {new Scenario([], State, StockMode.Full)}";
 }
 
@@ -24,16 +29,22 @@ public sealed record AllocationScenario(Seq<OrderLine> Orders, StockState State)
 /// are tight and lines fit exactly), several lines per batch, a few etas (so they are often equal),
 /// backorders (some of skus with no batch), and feeds that drop, shrink and add batches.
 /// </summary>
-public static class Gens
+public static class StockGens
 {
     private static readonly string[] Skus = ["RED-CHAIR", "TASTELESS-LAMP", "BLUE-SOFA"];
     private static readonly DateOnly?[] Etas = [null, null, new DateOnly(2025, 2, 1), new DateOnly(2025, 2, 1), new DateOnly(2025, 3, 1)];
 
-    private sealed record BatchSpec(int Sku, int Qty, DateOnly? Eta);
+    internal sealed record BatchSpec(int Sku, int Qty, DateOnly? Eta);
 
-    private sealed record LineSpec(int Batch, int Qty);
+    internal sealed record LineSpec(int Batch, int Qty);
 
-    private sealed record FeedChange(int Kind, int Qty, DateOnly? Eta);
+    internal sealed record FeedChange(int Kind, int Qty, DateOnly? Eta);
+
+    internal sealed record StateSpec(BatchSpec[] Batches, LineSpec[] Lines, int Extra, int[] ExtraSkus);
+
+    internal sealed record ScenarioSpec(StateSpec State, FeedChange[] Changes, BatchSpec[] Added, bool Partial);
+
+    internal sealed record AllocationSpec(StateSpec State, LineSpec[] Lines, int Repeat);
 
     private static Gen<BatchSpec> BatchSpecs =>
         from sku in Gen.Choose(0, Skus.Length - 1)
@@ -55,49 +66,136 @@ public static class Gens
 
     /// <summary>A consistent state: lines are put on a batch of their choice only while it has room;
     /// the others become backorders, as the planner would have left them.</summary>
-    public static Gen<StockState> States =>
+    private static Gen<StateSpec> StateSpecs =>
         from batches in BatchSpecs.ListOf().Select(l => l.Take(8).ToArray())
         from lines in LineSpecs.ListOf().Select(l => l.Take(20).ToArray())
         from extra in Gen.Choose(0, 3)
         from extraSkus in Gen.Choose(0, Skus.Length).ArrayOf(3)
-        select BuildState(batches, lines, extra, extraSkus);
+        select new StateSpec(batches, lines, extra, extraSkus);
 
-    public static Gen<Scenario> Scenarios =>
-        from state in States
+    public static Gen<StockState> States => StateSpecs.Select(BuildState);
+
+    public static Gen<Scenario> ScenarioGen =>
+        from state in StateSpecs
         from changes in FeedChanges.ArrayOf(8)
         from added in BatchSpecs.ListOf().Select(l => l.Take(4).ToArray())
         from partial in Gen.Frequency((3, Gen.Constant(false)), (1, Gen.Constant(true)))
-        select new Scenario(BuildFeed(state, changes, added), state, partial ? StockMode.Partial : StockMode.Full);
+        select Build(new ScenarioSpec(state, changes, added, partial));
 
-    public static Gen<AllocationScenario> AllocationScenarios =>
-        from state in States
+    public static Gen<AllocationScenario> AllocationScenarioGen =>
+        from state in StateSpecs
         from lines in LineSpecs.ListOf().Select(l => l.Take(10).ToArray())
         from repeat in Gen.Choose(0, 2)
-        select new AllocationScenario(BuildOrders(state, lines, repeat), state);
+        select Build(new AllocationSpec(state, lines, repeat));
 
-    private static StockState BuildState(BatchSpec[] specs, LineSpec[] lineSpecs, int extra, int[] extraSkus)
+    /// <summary>Scenarios that shrink to few batches, lines and changes when a property fails.</summary>
+    public static Arbitrary<Scenario> Scenarios { get; } =
+        Arb.From(ScenarioGen, s => s.Spec is null ? [] : Shrink(s.Spec).Select(Build));
+
+    public static Arbitrary<AllocationScenario> AllocationScenarios { get; } =
+        Arb.From(AllocationScenarioGen, s => s.Spec is null ? [] : Shrink(s.Spec).Select(Build));
+
+    private static Scenario Build(ScenarioSpec spec)
     {
+        var state = BuildState(spec.State);
+        return new Scenario(BuildFeed(state, spec.Changes, spec.Added), state, spec.Partial ? StockMode.Partial : StockMode.Full) { Spec = spec };
+    }
+
+    private static AllocationScenario Build(AllocationSpec spec)
+    {
+        var state = BuildState(spec.State);
+        return new AllocationScenario(BuildOrders(state, spec.Lines, spec.Repeat), state) { Spec = spec };
+    }
+
+    private static IEnumerable<ScenarioSpec> Shrink(ScenarioSpec spec)
+    {
+        if (spec.Partial)
+        {
+            yield return spec with { Partial = false };
+        }
+        foreach (var state in Shrink(spec.State))
+        {
+            yield return spec with { State = state };
+        }
+        foreach (var added in WithoutOne(spec.Added))
+        {
+            yield return spec with { Added = added };
+        }
+        for (var i = 0; i < spec.Changes.Length; i++)
+        {
+            if (spec.Changes[i].Kind != 0)
+            {
+                var changes = spec.Changes.ToArray();
+                changes[i] = changes[i] with { Kind = 0 };
+                yield return spec with { Changes = changes };
+            }
+        }
+    }
+
+    private static IEnumerable<AllocationSpec> Shrink(AllocationSpec spec)
+    {
+        if (spec.Repeat > 0)
+        {
+            yield return spec with { Repeat = spec.Repeat - 1 };
+        }
+        foreach (var state in Shrink(spec.State))
+        {
+            yield return spec with { State = state };
+        }
+        foreach (var lines in WithoutOne(spec.Lines))
+        {
+            yield return spec with { Lines = lines };
+        }
+    }
+
+    private static IEnumerable<StateSpec> Shrink(StateSpec spec)
+    {
+        if (spec.Extra > 0)
+        {
+            yield return spec with { Extra = spec.Extra - 1 };
+        }
+        foreach (var batches in WithoutOne(spec.Batches))
+        {
+            yield return spec with { Batches = batches };
+        }
+        foreach (var lines in WithoutOne(spec.Lines))
+        {
+            yield return spec with { Lines = lines };
+        }
+    }
+
+    private static IEnumerable<T[]> WithoutOne<T>(T[] items)
+    {
+        for (var i = 0; i < items.Length; i++)
+        {
+            yield return [.. items[..i], .. items[(i + 1)..]];
+        }
+    }
+
+    private static StockState BuildState(StateSpec spec)
+    {
+        var (specs, lineSpecs, extra, extraSkus) = (spec.Batches, spec.Lines, spec.Extra, spec.ExtraSkus);
         var batches = specs.Select((s, i) => new Batch($"b{i}", Skus[s.Sku], s.Qty, s.Eta)).ToArray();
         var room = batches.Select(b => b.Qty).ToArray();
         var allocations = new List<Allocation>();
         var backorders = new List<OrderLine>();
         for (var i = 0; i < lineSpecs.Length; i++)
         {
-            var spec = lineSpecs[i];
+            var line = lineSpecs[i];
             if (batches.Length == 0)
             {
-                backorders.Add(new OrderLine($"o{i}", Skus[spec.Batch % Skus.Length], spec.Qty));
+                backorders.Add(new OrderLine($"o{i}", Skus[line.Batch % Skus.Length], line.Qty));
                 continue;
             }
-            var target = spec.Batch % batches.Length;
-            if (spec.Qty <= room[target])
+            var target = line.Batch % batches.Length;
+            if (line.Qty <= room[target])
             {
-                room[target] -= spec.Qty;
-                allocations.Add(new Allocation($"o{i}", batches[target].Sku, spec.Qty, batches[target].Ref));
+                room[target] -= line.Qty;
+                allocations.Add(new Allocation($"o{i}", batches[target].Sku, line.Qty, batches[target].Ref));
             }
             else
             {
-                backorders.Add(new OrderLine($"o{i}", batches[target].Sku, spec.Qty));
+                backorders.Add(new OrderLine($"o{i}", batches[target].Sku, line.Qty));
             }
         }
         // Backorders of any sku, including one no batch has.
