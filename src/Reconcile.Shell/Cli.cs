@@ -12,6 +12,7 @@ public static class Cli
         var root = new RootCommand("reconcile: make a target agree with a source of truth, safely.")
         {
             FilesCommand.Create(stdout, stderr),
+            Stock.StockCommand.Create(stdout, stderr), Stock.AllocateCommand.Create(stdout, stderr),
             ApplyCommand.Create(stdout, stderr),
         };
         var parsed = root.Parse(args);
