@@ -34,5 +34,12 @@ public static class Cli
             stderr.WriteLine($"reconcile: {stopped.Message}");
             return stopped.ExitCode;
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Whatever the filesystem throws outside an executor's own per-action handling: one line, no
+            // stack trace; 1 because the run may have done part of its work before it stopped.
+            stderr.WriteLine($"reconcile: {e.Message}");
+            return ExitCodes.SomeActionsFailed;
+        }
     }
 }

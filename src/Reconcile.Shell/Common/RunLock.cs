@@ -16,8 +16,6 @@ namespace Reconcile.Shell.Common;
 /// </summary>
 public sealed class RunLock : IDisposable
 {
-    // ERROR_SHARING_VIOLATION as an HRESULT: what .NET reports when flock finds the file locked.
-    private const int SharingViolation = unchecked((int)0x80070020);
 
     private readonly FileStream handle;
     private readonly string holderPath;
@@ -33,21 +31,25 @@ public sealed class RunLock : IDisposable
     /// <param name="target">What the lock protects, for the message (DEST or STATE as the user wrote it).</param>
     public static RunLock Acquire(string lockPath, string target)
     {
-        var directory = Path.GetDirectoryName(lockPath);
-        if (!string.IsNullOrEmpty(directory))
-        {
-            Directory.CreateDirectory(directory);
-        }
         FileStream handle;
         try
         {
+            var directory = Path.GetDirectoryName(lockPath);
+            if (!string.IsNullOrEmpty(directory))
+            {
+                Directory.CreateDirectory(directory);
+            }
             handle = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         }
-        catch (IOException e) when (e.HResult == SharingViolation)
+        catch (IOException e) when (IsHeldElsewhere(e))
         {
             throw new RunStoppedException(
                 ExitCodes.Locked,
                 $"{target}: another run holds the lock ({Holder(lockPath)}; lock file {lockPath}); nothing was changed");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw RunStoppedException.BadInput($"{target}: cannot take the lock {lockPath}: {e.Message}; nothing was changed");
         }
         var holder = lockPath + ".holder";
         WriteHolder(holder);
@@ -96,6 +98,16 @@ public sealed class RunLock : IDisposable
         }
         handle.Dispose();
     }
+
+    /// <summary>
+    /// A locked file, as .NET reports it: on Unix the errno of flock (EWOULDBLOCK), on Windows
+    /// ERROR_SHARING_VIOLATION as an HRESULT. Any other error (no permission on the lock directory, a
+    /// full disk) is not "another run", and is reported as it is.
+    /// </summary>
+    private static bool IsHeldElsewhere(IOException e) =>
+        OperatingSystem.IsWindows() ? e.HResult == unchecked((int)0x80070020)
+        : OperatingSystem.IsLinux() ? e.HResult == 11
+        : e.HResult == 35;
 
     private static void WriteHolder(string path)
     {
