@@ -1,6 +1,6 @@
 using Reconcile.Shell.Common;
-using Xunit.Abstractions;
 using Reconcile.Shell.Tests.Common;
+using Xunit.Abstractions;
 
 namespace Reconcile.Shell.Tests.Safety;
 
