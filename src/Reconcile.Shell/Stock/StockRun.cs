@@ -9,6 +9,7 @@ internal static class StockRun
 {
     public const string Text = "text";
     public const string Json = "json";
+    public const int MaxErrorsShown = 100;
 
     /// <summary>
     /// Runs a command body, printing a stopped run as <c>reconcile: message</c> with its exit code.
@@ -52,6 +53,7 @@ internal static class StockRun
     public static void Apply(StateStore store, LoadedState loaded, Action apply)
     {
         using var held = Lock(store);
+        KillPoint.Step();
         if (store.HasPending || !store.Unchanged(loaded.Files))
         {
             throw new RunStoppedException(ExitCodes.Locked, $"{store.Directory}: another run changed STATE while this one was planning; nothing was changed, run again");
@@ -59,8 +61,7 @@ internal static class StockRun
         apply();
     }
 
-    private static FileStream Lock(StateStore store) =>
-        store.TryLock() ?? throw new RunStoppedException(ExitCodes.Locked, $"{store.Directory}: another run holds the lock; nothing was changed");
+    private static RunLock Lock(StateStore store) => RunLock.Acquire(store.LockPath, store.Directory);
 
     /// <summary>Errors of whole files (missing, missing columns) make row checks meaningless, so they are
     /// reported alone; otherwise every bad row of every file is reported, by file then line.</summary>
@@ -77,9 +78,15 @@ internal static class StockRun
             .OrderBy(e => rank.TryGetValue(e.File, out var r) ? r : int.MaxValue)
             .ThenBy(e => e.Line)
             .ToList();
-        foreach (var error in sorted)
+        // A feed of a million bad rows must not bury the terminal or the cron mail: the first ones say
+        // what is wrong, the count says how much.
+        foreach (var error in sorted.Take(MaxErrorsShown))
         {
             stderr.WriteLine(error.ToString());
+        }
+        if (sorted.Count > MaxErrorsShown)
+        {
+            stderr.WriteLine($"… and {sorted.Count - MaxErrorsShown} more errors");
         }
         stderr.WriteLine($"reconcile: {sorted.Count} bad {(sorted.Count == 1 ? "row" : "rows")} in the input; nothing was changed");
         return ExitCodes.BadInput;
