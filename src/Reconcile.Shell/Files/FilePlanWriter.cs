@@ -83,6 +83,64 @@ public static class FilePlanWriter
         output.WriteLine(Encoding.UTF8.GetString(buffer.WrittenSpan));
     }
 
+    /// <summary>A plan to apply later (see <see cref="SavedFilePlan"/>); <see cref="FilePlanReader.ReadSavedPlan"/> reads it back.</summary>
+    public static void WriteSavedPlan(TextWriter output, SavedFilePlan plan)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartObject();
+            json.WriteNumber(PlanFile.FormatField, PlanFile.Version);
+            json.WriteString("kind", SavedFilePlan.Kind);
+            json.WriteString("source", plan.Source);
+            json.WriteString("dest", plan.Dest);
+            json.WriteStartObject("options");
+            json.WriteBoolean("checksum", plan.Options.Checksum);
+            json.WriteStartArray("exclude");
+            foreach (var pattern in plan.Options.Excludes)
+            {
+                json.WriteStringValue(pattern);
+            }
+            json.WriteEndArray();
+            WriteOptionalNumber(json, "max_delete", plan.Options.MaxDelete);
+            json.WriteBoolean("allow_empty_source", plan.Options.AllowEmptySource);
+            if (plan.Options.BackupDir is { } backup)
+            {
+                json.WriteString("backup_dir", backup);
+            }
+            else
+            {
+                json.WriteNull("backup_dir");
+            }
+            json.WriteEndObject();
+            json.WriteStartObject("fingerprints");
+            json.WriteString("source", plan.SourceFingerprint);
+            json.WriteString("dest", plan.DestFingerprint);
+            json.WriteEndObject();
+            json.WriteStartArray("actions");
+            foreach (var action in plan.Actions)
+            {
+                WriteAction(json, action);
+            }
+            json.WriteEndArray();
+            WriteSummary(json, FileSummary.Of(plan.Actions));
+            json.WriteEndObject();
+        }
+        output.WriteLine(Encoding.UTF8.GetString(buffer.WrittenSpan));
+    }
+
+    private static void WriteOptionalNumber(Utf8JsonWriter json, string name, int? value)
+    {
+        if (value is { } n)
+        {
+            json.WriteNumber(name, n);
+        }
+        else
+        {
+            json.WriteNull(name);
+        }
+    }
+
     public static void WriteAction(Utf8JsonWriter json, FileAction action)
     {
         json.WriteStartObject();

@@ -12,22 +12,24 @@ public static class AllocateCommand
         var orders = new Argument<string>("ORDERS") { Description = "New order lines (orderid,sku,qty)." };
         var state = new Argument<string>("STATE") { Description = "The store: a directory with batches.csv, allocations.csv, unallocated.csv." };
         var dryRun = new Option<bool>("--dry-run", "-n") { Description = "Print the plan; change nothing." };
+        var check = new Option<bool>("--check") { Description = "Change nothing; exit 0 when there is nothing to do, 5 when changes are pending." };
         var format = Options.Format();
         var command = new Command("allocate", "Allocate the new order lines of ORDERS in STATE; a line that fits nowhere becomes a backorder.")
         {
-            orders, state, dryRun, format,
+            orders, state, dryRun, check, format,
         };
         command.SetAction(parse => Run(
             stdout,
             stderr,
             parse.GetValue(orders)!,
             parse.GetValue(state)!,
-            parse.GetValue(dryRun),
+            parse.GetValue(dryRun) || parse.GetValue(check),
+            parse.GetValue(check),
             parse.GetValue(format)));
         return command;
     }
 
-    private static int Run(TextWriter stdout, TextWriter stderr, string ordersPath, string stateDirectory, bool dryRun, OutputFormat format)
+    private static int Run(TextWriter stdout, TextWriter stderr, string ordersPath, string stateDirectory, bool dryRun, bool check, OutputFormat format)
     {
         var store = StockRun.Open(stateDirectory, dryRun);
         var ordersFile = InputFile.Read(ordersPath, ordersPath);
@@ -53,6 +55,6 @@ public static class AllocateCommand
         {
             StockRun.Apply(store, loaded, () => StockExecutor.Apply(store, input.State, plan, "allocate", [ordersFile, .. loaded.Files], [], DateTimeOffset.UtcNow));
         }
-        return ExitCodes.Done;
+        return check && !plan.IsEmpty ? ExitCodes.ChangesPending : ExitCodes.Done;
     }
 }

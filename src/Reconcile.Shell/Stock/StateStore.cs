@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text;
 using Reconcile.Core.Stock;
+using Reconcile.Shell.Common;
 
 namespace Reconcile.Shell.Stock;
 
@@ -53,19 +54,8 @@ internal sealed partial class StateStore(string directory)
     public bool Unchanged(IReadOnlyList<InputFile> files) =>
         files.All(f => f.Sha256 == InputFile.Read(f.Name, Path.Combine(Directory, Path.GetFileName(f.Name))).Sha256);
 
-    /// <summary>Holds the store for writing until disposed; null when another run holds it.</summary>
-    public FileStream? TryLock()
-    {
-        try
-        {
-            // FileShare.None takes an advisory lock (flock) on Unix, released when the process ends.
-            return new FileStream(Path.Combine(Directory, LockFile), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-    }
+    /// <summary>The run lock of this store (see <see cref="RunLock"/>); inside STATE, beside the files it guards.</summary>
+    public string LockPath => Path.Combine(Directory, LockFile);
 
     public LoadedState Load()
     {
@@ -92,6 +82,7 @@ internal sealed partial class StateStore(string directory)
                 if (File.Exists(staged))
                 {
                     File.Move(staged, Path.Combine(Directory, name), overwrite: true);
+                    KillPoint.Step();
                 }
             }
             SyncDirectory(Directory);
@@ -99,6 +90,7 @@ internal sealed partial class StateStore(string directory)
             if (File.Exists(entry))
             {
                 AppendJournal(File.ReadAllText(entry, Encoding.UTF8));
+                KillPoint.Step();
             }
         }
         System.IO.Directory.Delete(Pending, recursive: true);
@@ -127,6 +119,7 @@ internal sealed partial class StateStore(string directory)
         Stage(CommitMarker + ".tmp", _ => { });
         File.Move(marker + ".tmp", marker);
         SyncDirectory(Pending);
+        KillPoint.Step();
         Recover();
     }
 
@@ -142,8 +135,10 @@ internal sealed partial class StateStore(string directory)
     private void Stage(string name, Action<Stream> write)
     {
         using var stream = new FileStream(Path.Combine(Pending, name), FileMode.Create, FileAccess.Write, FileShare.None);
+        KillPoint.Step();
         write(stream);
         stream.Flush(flushToDisk: true);
+        KillPoint.Step();
     }
 
     /// <summary>Appends one line, idempotently: a crash during an earlier roll-forward may have appended

@@ -19,10 +19,11 @@ public static class StockCommand
         mode.AcceptOnlyFromAmong("full", "partial");
         var maxRemove = new Option<int?>("--max-remove") { Description = "Refuse a plan that removes more than N batches." };
         var dryRun = new Option<bool>("--dry-run", "-n") { Description = "Print the plan; change nothing." };
+        var check = new Option<bool>("--check") { Description = "Change nothing; exit 0 when there is nothing to do, 5 when changes are pending." };
         var format = Options.Format();
         var command = new Command("stock", "Make STATE agree with the batch snapshot FEED, moving order lines as needed.")
         {
-            feed, state, mode, maxRemove, dryRun, format,
+            feed, state, mode, maxRemove, dryRun, check, format,
         };
         command.SetAction(parse => Run(
             stdout,
@@ -31,12 +32,13 @@ public static class StockCommand
             parse.GetValue(state)!,
             parse.GetValue(mode) == "partial" ? StockMode.Partial : StockMode.Full,
             parse.GetValue(maxRemove),
-            parse.GetValue(dryRun),
+            parse.GetValue(dryRun) || parse.GetValue(check),
+            parse.GetValue(check),
             parse.GetValue(format)));
         return command;
     }
 
-    private static int Run(TextWriter stdout, TextWriter stderr, string feedPath, string stateDirectory, StockMode mode, int? maxRemove, bool dryRun, OutputFormat format)
+    private static int Run(TextWriter stdout, TextWriter stderr, string feedPath, string stateDirectory, StockMode mode, int? maxRemove, bool dryRun, bool check, OutputFormat format)
     {
         if (maxRemove is < 0)
         {
@@ -77,6 +79,6 @@ public static class StockCommand
             var options = new List<(string, string)> { ("mode", mode == StockMode.Full ? "full" : "partial") };
             StockRun.Apply(store, loaded, () => StockExecutor.Apply(store, input.State, plan, "stock", [feedFile, .. loaded.Files], options, DateTimeOffset.UtcNow));
         }
-        return ExitCodes.Done;
+        return check && !plan.IsEmpty ? ExitCodes.ChangesPending : ExitCodes.Done;
     }
 }

@@ -39,6 +39,11 @@ internal static class StockCsv
             fileErrors.Add(new StockError(file.Name, 0, "file not found"));
             return new CsvRead<T>(new RawTable<T>(file.Name, []), rowErrors, fileErrors);
         }
+        if (NotUtf8(file.Bytes) is { } encodingError)
+        {
+            fileErrors.Add(new StockError(file.Name, encodingError.Line, encodingError.Message));
+            return new CsvRead<T>(new RawTable<T>(file.Name, []), rowErrors, fileErrors);
+        }
         var options = CsvReaderOptions.Default with
         {
             Separator = ',',
@@ -70,11 +75,20 @@ internal static class StockCsv
                     rowErrors.Add(new StockError(file.Name, line, $"{reader.FieldCount} fields, but the header has {headers.Length}"));
                     continue;
                 }
+                var tooLong = false;
                 for (var i = 0; i < columns.Length; i++)
                 {
                     values[i] = reader.GetString(index[i]);
+                    if (values[i].Length > MaxFieldLength)
+                    {
+                        rowErrors.Add(new StockError(file.Name, line, $"{columns[i]} is {values[i].Length} characters long; at most {MaxFieldLength} are allowed"));
+                        tooLong = true;
+                    }
                 }
-                rows.Add(row(line, values));
+                if (!tooLong)
+                {
+                    rows.Add(row(line, values));
+                }
             }
         }
         catch (CsvFormatException e)
@@ -83,6 +97,33 @@ internal static class StockCsv
         }
         return new CsvRead<T>(new RawTable<T>(file.Name, rows.ToArray().ToSeq()), rowErrors, fileErrors);
     }
+
+    /// <summary>No reference, sku or order id is this long; a longer field is a broken or hostile file.</summary>
+    public const int MaxFieldLength = 1000;
+
+    /// <summary>
+    /// The inputs are UTF-8 (a BOM is allowed). Anything else would be decoded into replacement
+    /// characters and silently become a different sku, so a UTF-16 or UTF-32 file, a NUL byte or an
+    /// invalid UTF-8 sequence (Latin-1 bytes, binary data) makes the whole file bad, at its first line.
+    /// </summary>
+    private static (int Line, string Message)? NotUtf8(byte[] bytes)
+    {
+        if (bytes is [0xFF, 0xFE, ..] or [0xFE, 0xFF, ..] or [0, 0, 0xFE, 0xFF, ..])
+        {
+            return (1, "the file is UTF-16 or UTF-32 text; save it as UTF-8");
+        }
+        var nul = Array.IndexOf(bytes, (byte)0);
+        if (nul >= 0)
+        {
+            return (LineAt(bytes, nul), "a NUL byte: this is binary data, not UTF-8 text");
+        }
+        var status = System.Text.Unicode.Utf8.ToUtf16(bytes, new char[bytes.Length], out var read, out _, replaceInvalidSequences: false);
+        return status == System.Buffers.OperationStatus.Done
+            ? null
+            : (LineAt(bytes, read), "not valid UTF-8 (Latin-1 or another encoding?); save the file as UTF-8");
+    }
+
+    private static int LineAt(byte[] bytes, int offset) => bytes.AsSpan(0, offset).Count((byte)'\n') + 1;
 
     private static int[] ColumnIndexes(string file, string[] headers, string[] columns, List<StockError> errors)
     {

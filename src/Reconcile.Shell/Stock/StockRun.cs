@@ -7,6 +7,8 @@ namespace Reconcile.Shell.Stock;
 /// <summary>The steps that <c>stock</c> and <c>allocate</c> share: gather, report bad input, print, apply.</summary>
 internal static class StockRun
 {
+    public const int MaxErrorsShown = 100;
+
     /// <summary>Opens STATE. A run that may write first finishes or undoes a commit that a crash
     /// interrupted (under the lock); a dry run never writes, so it only honours the commit marker.</summary>
     public static StateStore Open(string stateDirectory, bool dryRun)
@@ -32,6 +34,7 @@ internal static class StockRun
     public static void Apply(StateStore store, LoadedState loaded, Action apply)
     {
         using var held = Lock(store);
+        KillPoint.Step();
         if (store.HasPending || !store.Unchanged(loaded.Files))
         {
             throw new RunStoppedException(ExitCodes.Locked, $"{store.Directory}: another run changed STATE while this one was planning; nothing was changed, run again");
@@ -39,8 +42,7 @@ internal static class StockRun
         apply();
     }
 
-    private static FileStream Lock(StateStore store) =>
-        store.TryLock() ?? throw new RunStoppedException(ExitCodes.Locked, $"{store.Directory}: another run holds the lock; nothing was changed");
+    private static RunLock Lock(StateStore store) => RunLock.Acquire(store.LockPath, store.Directory);
 
     /// <summary>Errors of whole files (missing, missing columns) make row checks meaningless, so they are
     /// reported alone; otherwise every bad row of every file is reported, by file then line.</summary>
@@ -57,9 +59,15 @@ internal static class StockRun
             .OrderBy(e => rank.TryGetValue(e.File, out var r) ? r : int.MaxValue)
             .ThenBy(e => e.Line)
             .ToList();
-        foreach (var error in sorted)
+        // A feed of a million bad rows must not bury the terminal or the cron mail: the first ones say
+        // what is wrong, the count says how much.
+        foreach (var error in sorted.Take(MaxErrorsShown))
         {
             stderr.WriteLine(error.ToString());
+        }
+        if (sorted.Count > MaxErrorsShown)
+        {
+            stderr.WriteLine($"… and {sorted.Count - MaxErrorsShown} more errors");
         }
         stderr.WriteLine($"reconcile: {sorted.Count} bad {(sorted.Count == 1 ? "row" : "rows")} in the input; nothing was changed");
         return ExitCodes.BadInput;

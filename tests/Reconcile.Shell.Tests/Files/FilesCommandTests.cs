@@ -179,7 +179,7 @@ public sealed class FilesCommandTests : IDisposable
     public void BadPathsAreUsageErrors()
     {
         var (source, dest) = Sample();
-        var missing = CliRun.Of("files", temp.Combine("nope"), dest);
+        var missing = CliRun.Of("files", temp.Combine("nope"), temp.Combine("fresh-dest"));
         Assert.Equal(ExitCodes.BadInput, missing.ExitCode);
         Assert.Contains("does not exist", missing.Stderr, StringComparison.Ordinal);
         Assert.Equal(ExitCodes.BadInput, CliRun.Of("files", source, temp.Combine("no/such/parent")).ExitCode);
