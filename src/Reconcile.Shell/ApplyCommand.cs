@@ -3,6 +3,7 @@ using System.IO.Abstractions;
 using System.Text.Json;
 using Reconcile.Shell.Common;
 using Reconcile.Shell.Files;
+using Reconcile.Shell.Stock;
 
 namespace Reconcile.Shell;
 
@@ -52,6 +53,7 @@ public static class ApplyCommand
             return kind switch
             {
                 SavedFilePlan.Kind => new FilesRun(new FileSystem(), stdout, stderr).Apply(FilePlanReader.ReadSavedPlan(text), json, quiet),
+                SavedStockPlan.StockKind or SavedStockPlan.AllocateKind => ApplyStock(text, json, quiet, stdout, stderr),
                 _ => throw new PlanFormatException($"unknown plan kind \"{kind}\""),
             };
         }
@@ -63,5 +65,12 @@ public static class ApplyCommand
         {
             throw RunStoppedException.BadInput($"{planPath}: invalid plan: {e.Message}; nothing was changed");
         }
+    }
+
+    private static int ApplyStock(string text, bool json, bool quiet, TextWriter stdout, TextWriter stderr)
+    {
+        using var document = FilePlanReader.Parse(text);
+        var saved = SavedStockPlan.Read(document.RootElement);
+        return StockJob.Apply(saved, json ? OutputFormat.Json : OutputFormat.Text, quiet, stdout, stderr);
     }
 }

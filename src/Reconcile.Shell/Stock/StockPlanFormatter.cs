@@ -75,7 +75,7 @@ internal static class StockPlanFormatter
         return Encoding.UTF8.GetString(buffer.ToArray());
     }
 
-    private static void WriteAction(Utf8JsonWriter json, StockAction action)
+    public static void WriteAction(Utf8JsonWriter json, StockAction action)
     {
         json.WriteStartObject();
         switch (action)
