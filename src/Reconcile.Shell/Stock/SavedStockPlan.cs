@@ -52,10 +52,8 @@ internal sealed record SavedStockPlan(StockRequest Request, IReadOnlyDictionary<
         }
     }
 
-    public static string Write(SavedStockPlan plan)
-    {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+    public static string Write(SavedStockPlan plan) =>
+        JsonText.Document(json =>
         {
             json.WriteStartObject();
             json.WriteNumber(PlanFile.FormatField, PlanFile.Version);
@@ -93,9 +91,7 @@ internal sealed record SavedStockPlan(StockRequest Request, IReadOnlyDictionary<
             }
             json.WriteEndArray();
             json.WriteEndObject();
-        }
-        return Encoding.UTF8.GetString(buffer.ToArray());
-    }
+        });
 
     /// <summary>Reads what <see cref="Write"/> writes; anything else is a <see cref="PlanFormatException"/>.</summary>
     public static SavedStockPlan Read(JsonElement root)

@@ -1,56 +1,80 @@
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using LanguageExt;
 using Reconcile.Core.Stock;
+using Reconcile.Shell.Common;
 
 namespace Reconcile.Shell.Stock;
 
 /// <summary>Prints a stock plan: one line per action then a summary, or one JSON document.</summary>
 internal static class StockPlanFormatter
 {
-    private static readonly JsonWriterOptions JsonOptions = new()
-    {
-        // Output for terminals and tools, never embedded in HTML: keep non-ASCII text readable.
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
-
+    /// <summary>
+    /// One line per action in aligned columns (kind, batch ref or order id, sku, quantity, then where
+    /// from or to), then the summary: batches created, changed and removed; lines moved to another
+    /// batch, backorders filled and new backorders.
+    /// </summary>
     public static void WriteText(TextWriter output, Seq<StockAction> plan)
     {
-        foreach (var action in plan)
+        var cells = plan.Select(Cells).ToList();
+        var widths = new int[4];
+        foreach (var row in cells)
         {
-            output.WriteLine(Text(action));
+            for (var i = 0; i < widths.Length; i++)
+            {
+                widths[i] = Math.Max(widths[i], row[i].Length);
+            }
         }
-        var s = StockSummary.Of(plan);
-        output.WriteLine(
-            $"{s.CreateBatch} batches created, {s.BatchesChanged} changed, {s.RemoveBatch} removed; " +
-            $"{s.Deallocate} lines deallocated, {s.Allocate} allocated, {s.OutOfStock} out of stock");
+        foreach (var row in cells)
+        {
+            var line = new StringBuilder();
+            for (var i = 0; i < row.Length; i++)
+            {
+                line.Append(i < widths.Length ? row[i].PadRight(widths[i] + 2) : row[i]);
+            }
+            output.WriteLine(line.ToString().TrimEnd());
+        }
+        output.WriteLine(SummaryLine(plan));
     }
 
-    public static string Text(StockAction action) => action switch
+    public static string SummaryLine(Seq<StockAction> plan)
     {
-        CreateBatch c => $"create_batch {c.Ref} {c.Sku} qty {c.Qty} {Eta(c.Eta)}",
-        ChangeQuantity c => $"change_quantity {c.Ref} {c.From} -> {c.To}",
-        ChangeEta c => $"change_eta {c.Ref} {Eta(c.From)} -> {Eta(c.To)}",
-        RemoveBatch r => $"remove_batch {r.Ref}",
-        Deallocate d => $"deallocate {d.OrderId} {d.Sku} qty {d.Qty} from {d.BatchRef}",
-        Allocate a => $"allocate {a.OrderId} {a.Sku} qty {a.Qty} to {a.BatchRef}",
-        OutOfStock o => $"out_of_stock {o.OrderId} {o.Sku} qty {o.Qty}",
+        var s = StockSummary.Of(plan);
+        var deallocated = plan.OfType<Deallocate>().Select(d => new LineKey(d.OrderId, d.Sku)).ToHashSet();
+        var moved = plan.OfType<Allocate>().Count(a => deallocated.Contains(new LineKey(a.OrderId, a.Sku)));
+        var placed = s.Allocate - moved;
+        return $"summary: batches {s.CreateBatch} created, {s.BatchesChanged} changed, {s.RemoveBatch} removed; "
+            + $"lines {moved} moved, {placed} newly allocated, {s.OutOfStock} backordered";
+    }
+
+    /// <summary>One action as one line, in the same words as <see cref="WriteText"/> but unaligned.</summary>
+    public static string Text(StockAction action) => string.Join("  ", Cells(action).Where(c => c.Length > 0));
+
+    private static string[] Cells(StockAction action) => action switch
+    {
+        CreateBatch c => ["create_batch", c.Ref, c.Sku, Qty(c.Qty), Eta(c.Eta)],
+        ChangeQuantity c => ["change_quantity", c.Ref, "", "", $"qty {c.From} → {c.To}"],
+        ChangeEta c => ["change_eta", c.Ref, "", "", $"{Eta(c.From)} → {Eta(c.To)}"],
+        RemoveBatch r => ["remove_batch", r.Ref, "", "", ""],
+        Deallocate d => ["deallocate", d.OrderId, d.Sku, Qty(d.Qty), "from " + d.BatchRef],
+        Allocate a => ["allocate", a.OrderId, a.Sku, Qty(a.Qty), "to " + a.BatchRef],
+        OutOfStock o => ["out_of_stock", o.OrderId, o.Sku, Qty(o.Qty), "backordered"],
         _ => throw new ArgumentException($"unknown action {action}", nameof(action)),
     };
+
+    private static string Qty(int qty) => "qty " + qty.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static string Eta(DateOnly? eta) => eta is null ? "in stock" : "eta " + StockCsv.Date(eta);
 
     public static void WriteJson(TextWriter output, Seq<StockAction> plan)
     {
-        output.WriteLine(Json(plan, _ => { }));
+        output.WriteLine(Json(plan, _ => { }, indented: true));
     }
 
-    /// <summary>A one-line JSON document: the extra fields first, then actions and summary.</summary>
-    public static string Json(Seq<StockAction> plan, Action<Utf8JsonWriter> extra)
-    {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, JsonOptions))
+    /// <summary>A JSON document: the extra fields first, then actions and summary (one line for the journal).</summary>
+    public static string Json(Seq<StockAction> plan, Action<Utf8JsonWriter> extra, bool indented = false) =>
+        JsonText.Document(
+            json =>
         {
             json.WriteStartObject();
             extra(json);
@@ -71,9 +95,8 @@ internal static class StockPlanFormatter
             json.WriteNumber("out_of_stock", s.OutOfStock);
             json.WriteEndObject();
             json.WriteEndObject();
-        }
-        return Encoding.UTF8.GetString(buffer.ToArray());
-    }
+        },
+            indented);
 
     public static void WriteAction(Utf8JsonWriter json, StockAction action)
     {

@@ -35,7 +35,7 @@ public sealed class StockCommandTests : IDisposable
         }
     }
 
-    private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+    private static string[] Lines(string text) => PlanText.Lines(text);
 
     [Fact]
     public void SamplePlanShowsEveryKindOfAction()
@@ -48,15 +48,15 @@ public sealed class StockCommandTests : IDisposable
         Assert.Equal(
             [
                 "create_batch batch-006 TASTELESS-LAMP qty 10 eta 2025-04-01",
-                "change_quantity batch-001 10 -> 7",
-                "change_eta batch-002 eta 2025-03-01 -> eta 2025-02-15",
+                "change_quantity batch-001 qty 10 → 7",
+                "change_eta batch-002 eta 2025-03-01 → eta 2025-02-15",
                 "deallocate order-2 RED-CHAIR qty 3 from batch-001",
                 "deallocate order-4 BLUE-SOFA qty 3 from batch-004",
                 "remove_batch batch-004",
                 "allocate order-2 RED-CHAIR qty 3 to batch-002",
-                "out_of_stock order-4 BLUE-SOFA qty 3",
+                "out_of_stock order-4 BLUE-SOFA qty 3 backordered",
                 "allocate order-7 TASTELESS-LAMP qty 4 to batch-006",
-                "1 batches created, 2 changed, 1 removed; 2 lines deallocated, 2 allocated, 1 out of stock",
+                "summary: batches 1 created, 2 changed, 1 removed; lines 1 moved, 1 newly allocated, 1 backordered",
             ],
             Lines(run.Stdout));
     }
@@ -199,8 +199,8 @@ public sealed class StockCommandTests : IDisposable
         Assert.True(run.ExitCode == 0, run.ToString());
         var lines = Lines(run.Stdout);
         Assert.Contains("create_batch batch-007 CHAIR, RED qty 2 in stock", lines);
-        Assert.Contains("change_quantity batch-001 10 -> 7", lines);
-        Assert.Equal("2 batches created, 2 changed, 1 removed; 2 lines deallocated, 2 allocated, 1 out of stock", lines[^1]);
+        Assert.Contains("change_quantity batch-001 qty 10 → 7", lines);
+        Assert.Equal("summary: batches 2 created, 2 changed, 1 removed; lines 1 moved, 1 newly allocated, 1 backordered", lines[^1]);
 
         Assert.Equal(0, CliRun.Of("stock", Feed, State).ExitCode);
         Assert.Contains("batch-007,\"CHAIR, RED\",2,\n", File.ReadAllText(StateFile("batches.csv")), StringComparison.Ordinal);
@@ -219,7 +219,7 @@ public sealed class StockCommandTests : IDisposable
 
         var partial = CliRun.Of("stock", Feed, State, "--mode", "partial");
         Assert.Equal(0, partial.ExitCode);
-        Assert.Equal("0 batches created, 0 changed, 0 removed; 0 lines deallocated, 0 allocated, 0 out of stock", Lines(partial.Stdout).Single());
+        Assert.Equal("summary: batches 0 created, 0 changed, 0 removed; lines 0 moved, 0 newly allocated, 0 backordered", Lines(partial.Stdout).Single());
     }
 
     [Fact]
@@ -275,10 +275,10 @@ public sealed class StockCommandTests : IDisposable
         // batch-005 (SMALL-TABLE) is full; batch-001 has 1 left so order-9 goes to batch-002; order-1 is known.
         Assert.Equal(
             [
-                "out_of_stock order-8 SMALL-TABLE qty 2",
+                "out_of_stock order-8 SMALL-TABLE qty 2 backordered",
                 "allocate order-9 RED-CHAIR qty 4 to batch-002",
                 "allocate order-10 TASTELESS-LAMP qty 1 to batch-003",
-                "0 batches created, 0 changed, 0 removed; 0 lines deallocated, 2 allocated, 1 out of stock",
+                "summary: batches 0 created, 0 changed, 0 removed; lines 0 moved, 2 newly allocated, 1 backordered",
             ],
             Lines(run.Stdout));
         Assert.EndsWith("order-8,SMALL-TABLE,2\n", File.ReadAllText(StateFile("unallocated.csv")), StringComparison.Ordinal);
