@@ -14,12 +14,23 @@ namespace Reconcile.Shell;
 /// </summary>
 public static class ApplyCommand
 {
+    /// <summary>What the command does, and examples; shown after the options by <c>reconcile apply --help</c>.</summary>
+    public const string Examples = """
+        Carry out a plan saved with --dry-run --plan-out FILE (by files, stock or allocate), exactly as
+        it was reviewed. Refused (exit 3, "stale plan") when its inputs changed since it was made; a
+        plan with a path that could leave its root is rejected (exit 2) before anything runs.
+
+        Examples:
+          reconcile files -n --plan-out plan.json ~/photos /mnt/backup/photos
+          reconcile apply plan.json
+        """;
+
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var planFile = new Argument<string>("PLAN") { Description = "A plan saved with --dry-run --plan-out." };
         var format = Options.Format();
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print nothing but errors." };
-        var command = new Command("apply", "Carry out a saved plan, if its inputs still match its fingerprints.")
+        var command = new Command("apply", "Carry out a saved plan, unless its inputs changed since it was made.")
         {
             planFile, format, quiet,
         };
@@ -27,7 +38,7 @@ public static class ApplyCommand
             stdout,
             stderr,
             parse.GetValue(planFile)!,
-            parse.GetValue(format) == OutputFormat.Json,
+            Options.FormatOf(parse, format) == OutputFormat.Json,
             parse.GetValue(quiet)));
         return command;
     }

@@ -9,20 +9,40 @@ public static class Cli
 {
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        var root = new RootCommand("reconcile: make a target agree with a source of truth, safely.")
+        var root = new RootCommand("""
+            reconcile: make a target agree with a source of truth, show exactly what will be done before
+            doing it, and never lose data on the way. Every command can be a dry run (-n), a saved plan
+            (-n --plan-out FILE, then 'reconcile apply FILE') or a real run.
+
+            Exit codes: 0 done or nothing to do, 1 some actions failed, 2 bad usage or input (nothing
+            changed), 3 refused by a safety guard (nothing changed), 4 another run holds the lock,
+            5 changes pending (--check).
+
+            Run 'reconcile COMMAND --help' for a command's options and examples.
+            """)
         {
             FilesCommand.Create(stdout, stderr),
             Stock.StockCommand.Create(stdout, stderr), Stock.AllocateCommand.Create(stdout, stderr),
             ApplyCommand.Create(stdout, stderr),
         };
+        HelpWithExamples.Attach(root, stdout, new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["files"] = FilesCommand.Examples,
+            ["stock"] = Stock.StockCommand.Examples,
+            ["allocate"] = Stock.AllocateCommand.Examples,
+            ["apply"] = ApplyCommand.Examples,
+        });
         var parsed = root.Parse(args);
-        if (parsed.Errors.Count > 0)
+        // Asking for help or the version is never a usage error, even with arguments missing.
+        var version = root.Options.OfType<VersionOption>().Single().Action;
+        if (parsed.Errors.Count > 0 && parsed.Action is not HelpWithExamples && parsed.Action != version)
         {
             foreach (var error in parsed.Errors)
             {
                 stderr.WriteLine($"reconcile: {error.Message}");
             }
-            stderr.WriteLine("Run 'reconcile --help' for usage.");
+            var command = parsed.CommandResult.Command;
+            stderr.WriteLine(command is RootCommand ? "Run 'reconcile --help' for usage." : $"Run 'reconcile {command.Name} --help' for usage.");
             return ExitCodes.BadInput;
         }
         try

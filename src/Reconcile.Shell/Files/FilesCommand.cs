@@ -7,6 +7,20 @@ namespace Reconcile.Shell.Files;
 /// <summary><c>reconcile files SOURCE DEST</c>: gather both trees, plan, then print or execute the plan.</summary>
 public static class FilesCommand
 {
+    /// <summary>What the command does, and examples; shown after the options by <c>reconcile files --help</c>.</summary>
+    public const string Examples = """
+        Make DEST an exact one-way mirror of SOURCE: same paths, bytes, empty directories, times and
+        permission bits, and nothing else. Files are matched by content, so a renamed or moved file is
+        moved inside DEST instead of being copied again. Nothing is ever written inside SOURCE.
+
+        Examples:
+          reconcile files -n ~/photos /mnt/backup/photos          show the plan, change nothing
+          reconcile files ~/photos /mnt/backup/photos             mirror
+          reconcile files -q --max-delete 500 --backup-dir /mnt/trash ~/photos /mnt/backup/photos
+          reconcile files --exclude '*.tmp' --exclude cache/ project/ /srv/mirror/project/
+          reconcile files -n --plan-out plan.json SRC DEST && reconcile apply plan.json
+        """;
+
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var source = new Argument<string>("SOURCE") { Description = "The directory tree to mirror (never written to)." };
@@ -21,7 +35,7 @@ public static class FilesCommand
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print nothing but errors." };
         var backupDir = new Option<string?>("--backup-dir") { Description = "Move every file the run deletes or overwrites into DIR, under its relative path (numbered .~N~ when taken). DIR must be outside SOURCE and DEST.", HelpName = "DIR" };
         var planOut = new Option<string?>("--plan-out") { Description = "With --dry-run: save the plan to FILE, to run later with 'reconcile apply FILE'.", HelpName = "FILE" };
-        var command = new Command("files", "Make DEST an exact one-way mirror of SOURCE; renamed files are moved, not copied again.")
+        var command = new Command("files", "Make DEST an exact one-way mirror of SOURCE; renamed files are moved, never copied again.")
         {
             source, dest, dryRun, check, format, checksum, exclude, maxDelete, allowEmpty, quiet, backupDir, planOut,
         };
@@ -30,7 +44,7 @@ public static class FilesCommand
             parse.GetValue(dest)!,
             parse.GetValue(dryRun),
             parse.GetValue(check),
-            parse.GetValue(format) == OutputFormat.Json,
+            Options.FormatOf(parse, format) == OutputFormat.Json,
             parse.GetValue(checksum),
             parse.GetValue(exclude) ?? [],
             parse.GetValue(maxDelete),

@@ -6,12 +6,23 @@ namespace Reconcile.Shell.Stock;
 /// <summary><c>reconcile allocate ORDERS STATE</c>: places new order lines by the book's rule.</summary>
 public static class AllocateCommand
 {
+    /// <summary>What the command does, and examples; shown after the options by <c>reconcile allocate --help</c>.</summary>
+    public const string Examples = """
+        Allocate the new order lines of ORDERS (orderid,sku,qty) in STATE by the same rule as stock:
+        in stock first, then the earliest eta. A line that fits nowhere becomes a backorder; a line
+        already allocated or backordered is left alone, so a file can be submitted twice.
+
+        Examples:
+          reconcile allocate -n orders.csv state/                  show the plan, change nothing
+          reconcile allocate orders.csv state/
+        """;
+
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var orders = new Argument<string>("ORDERS") { Description = "New order lines (orderid,sku,qty)." };
         var state = new Argument<string>("STATE") { Description = "The store: a directory with batches.csv, allocations.csv, unallocated.csv." };
         var run = new StockRunOptions();
-        var command = new Command("allocate", "Allocate the new order lines of ORDERS in STATE; a line that fits nowhere becomes a backorder.")
+        var command = new Command("allocate", "Allocate new order lines in STATE; a line that fits nowhere becomes a backorder.")
         {
             orders, state,
         };

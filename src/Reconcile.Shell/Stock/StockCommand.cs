@@ -7,6 +7,19 @@ namespace Reconcile.Shell.Stock;
 /// <summary><c>reconcile stock FEED STATE</c>: makes the store agree with a warehouse batch snapshot.</summary>
 public static class StockCommand
 {
+    /// <summary>What the command does, and examples; shown after the options by <c>reconcile stock --help</c>.</summary>
+    public const string Examples = """
+        Make the stock store STATE agree with the warehouse batch snapshot FEED: create, change and
+        remove batches, move order lines off batches that shrank or vanished, reallocate them (in stock
+        first, then the earliest eta), and keep what fits nowhere as backorders. No line is ever lost.
+
+        Examples:
+          reconcile stock -n feed.csv state/                       show the plan, change nothing
+          reconcile stock --max-remove 50 feed.csv state/          apply, refusing mass removals
+          reconcile stock --mode partial delta.csv state/          FEED only holds some batches
+          reconcile stock --check -q feed.csv state/               exit 5 when changes are pending
+        """;
+
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var feed = new Argument<string>("FEED") { Description = "The warehouse batch snapshot (ref,sku,qty,eta)." };
@@ -20,7 +33,7 @@ public static class StockCommand
         mode.AcceptOnlyFromAmong("full", "partial");
         var maxRemove = new Option<int?>("--max-remove") { Description = "Refuse (exit 3) a plan that removes more than N batches.", HelpName = "N" };
         var run = new StockRunOptions();
-        var command = new Command("stock", "Make STATE agree with the batch snapshot FEED, moving order lines as needed.")
+        var command = new Command("stock", "Make the stock store STATE agree with the batch snapshot FEED, reallocating order lines.")
         {
             feed, state, mode, maxRemove,
         };
@@ -45,7 +58,7 @@ internal sealed class StockRunOptions
     private readonly Option<bool> dryRun = new("--dry-run", "-n") { Description = "Print the plan; change nothing." };
     private readonly Option<bool> check = new("--check") { Description = "Change nothing; exit 0 when there is nothing to do, 5 when changes are pending." };
     private readonly Option<string?> planOut = new("--plan-out") { Description = "With --dry-run: save the plan to FILE, to carry it out later with 'reconcile apply FILE'.", HelpName = "FILE" };
-    private readonly Option<OutputFormat> format = Options.Format();
+    private readonly Option<string> format = Options.Format();
     private readonly Option<bool> quiet = new("--quiet", "-q") { Description = "Print nothing but errors." };
 
     public void AddTo(Command command)
@@ -63,7 +76,7 @@ internal sealed class StockRunOptions
             dryRun: parse.GetValue(dryRun) || parse.GetValue(check),
             check: parse.GetValue(check),
             planOut: parse.GetValue(planOut),
-            format: parse.GetValue(format),
+            format: Options.FormatOf(parse, format),
             stdout: parse.GetValue(quiet) ? TextWriter.Null : stdout,
             stderr: stderr);
 }
