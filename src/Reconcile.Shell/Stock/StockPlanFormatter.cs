@@ -39,6 +39,10 @@ internal static class StockPlanFormatter
 
     public static string SummaryLine(Seq<StockAction> plan)
     {
+        if (plan.IsEmpty)
+        {
+            return "summary: nothing to do; STATE already agrees (0 actions)";
+        }
         var s = StockSummary.Of(plan);
         var deallocated = plan.OfType<Deallocate>().Select(d => new LineKey(d.OrderId, d.Sku)).ToHashSet();
         var moved = plan.OfType<Allocate>().Count(a => deallocated.Contains(new LineKey(a.OrderId, a.Sku)));

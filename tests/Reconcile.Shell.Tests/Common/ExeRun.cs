@@ -13,6 +13,10 @@ public static class ExeRun
     public static CliRun Of(IReadOnlyDictionary<string, string>? environment, params string[] args) =>
         Start(null, environment, args);
 
+    /// <summary>Runs in <paramref name="directory"/>, so that relative paths resolve there.</summary>
+    public static CliRun In(string directory, params string[] args) =>
+        Start(null, null, args, directory);
+
     /// <summary>
     /// Runs as the unprivileged user <c>nobody</c> through setpriv, so that permission bits really
     /// deny reads; only possible when the tests run as root.
@@ -20,10 +24,14 @@ public static class ExeRun
     public static CliRun AsNobody(IReadOnlyDictionary<string, string>? environment, params string[] args) =>
         Start(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"], environment, args);
 
-    private static CliRun Start(string[]? prefix, IReadOnlyDictionary<string, string>? environment, string[] args)
+    private static CliRun Start(string[]? prefix, IReadOnlyDictionary<string, string>? environment, string[] args, string? directory = null)
     {
         var command = prefix is null ? "dotnet" : prefix[0];
         var start = new ProcessStartInfo(command) { RedirectStandardOutput = true, RedirectStandardError = true };
+        if (directory is not null)
+        {
+            start.WorkingDirectory = directory;
+        }
         foreach (var arg in (prefix ?? []).Skip(1).Concat(prefix is null ? [] : ["dotnet"]).Concat([Dll]).Concat(args))
         {
             start.ArgumentList.Add(arg);

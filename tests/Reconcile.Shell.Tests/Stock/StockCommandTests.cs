@@ -219,7 +219,7 @@ public sealed class StockCommandTests : IDisposable
 
         var partial = CliRun.Of("stock", Feed, State, "--mode", "partial");
         Assert.Equal(0, partial.ExitCode);
-        Assert.Equal("summary: batches 0 created, 0 changed, 0 removed; lines 0 moved, 0 newly allocated, 0 backordered", Lines(partial.Stdout).Single());
+        Assert.Equal("summary: nothing to do; STATE already agrees (0 actions)", Lines(partial.Stdout).Single());
     }
 
     [Fact]
