@@ -7,7 +7,9 @@ namespace Reconcile.Shell;
 /// <summary>The command line: one root command with a sub-command per job.</summary>
 public static class Cli
 {
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => Run(args, stdout, stderr, Terminal.None);
+
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, Terminal terminal)
     {
         var root = new RootCommand("""
             reconcile: make a target agree with a source of truth, show exactly what will be done before

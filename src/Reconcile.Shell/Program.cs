@@ -1,3 +1,6 @@
 using Reconcile.Shell;
+using Reconcile.Shell.Common;
 
-return Cli.Run(args, Console.Out, Console.Error);
+var terminal = Terminal.OfThisProcess();
+using var stdout = terminal.ColorOut ? new PaintingWriter(Console.Out, terminal) : Console.Out;
+return Cli.Run(args, stdout, Console.Error, terminal);

@@ -1,0 +1,49 @@
+using Reconcile.Shell.Common;
+
+namespace Reconcile.Shell.Tests;
+
+public class TerminalTests
+{
+    private static readonly Terminal Colour = new(ColorOut: true, ProgressErr: false);
+
+    [Fact]
+    public void ActionWordsAreColouredOnlyWhenColourIsOn()
+    {
+        Assert.Equal("\u001b[31mdelete\u001b[0m  old.txt", Colour.Paint("delete  old.txt"));
+        Assert.Equal("\u001b[32mallocate\u001b[0m  o1", Colour.Paint("allocate  o1"));
+        Assert.Equal("delete  old.txt", Terminal.None.Paint("delete  old.txt"));
+    }
+
+    [Fact]
+    public void JsonPassesThroughThePaintingWriterUnchanged()
+    {
+        var json = "{\n  \"actions\": [\n    {\n      \"op\": \"delete\",\n      \"path\": \"copy\"\n    }\n  ]\n}\n";
+        using var inner = new StringWriter();
+        using (var painter = new PaintingWriter(inner, Colour))
+        {
+            painter.Write(json);
+        }
+        Assert.Equal(json, inner.ToString());
+    }
+
+    [Fact]
+    public void PaintingWriterColoursEachPlanLine()
+    {
+        using var inner = new StringWriter();
+        using (var painter = new PaintingWriter(inner, Colour))
+        {
+            painter.WriteLine("copy  12 B  a");
+            painter.Write("move  a → b\nsummary: 2");
+        }
+        Assert.Equal("\u001b[32mcopy\u001b[0m  12 B  a" + Environment.NewLine.TrimEnd('\n') + "\n\u001b[36mmove\u001b[0m  a → b\nsummary: 2", inner.ToString());
+    }
+
+    [Fact]
+    public void RedirectedOutputGetsNoColourAndNoProgress()
+    {
+        // The test runner redirects both streams, as cron does.
+        var terminal = Terminal.OfThisProcess();
+        Assert.False(terminal.ColorOut);
+        Assert.False(terminal.ProgressErr);
+    }
+}
