@@ -30,7 +30,7 @@ public sealed class FilesRun(IFileSystem fileSystem, TextWriter stdout, TextWrit
         // Gather
         var scanner = new TreeScanner(fileSystem);
         var sourceScan = scanner.Scan(sourceRoot, excludes, linksAsEntries: false);
-        var destScan = destExists ? scanner.Scan(destRoot, excludes, linksAsEntries: true) : new ScanResult(FileTree.Empty, [], []);
+        var destScan = destExists ? scanner.Scan(destRoot, excludes, linksAsEntries: true) : ScanResult.Empty;
         problems.AddRange(sourceScan.Problems);
         problems.AddRange(destScan.Problems);
         if (!request.Quiet)
