@@ -12,6 +12,8 @@ public static class Cli
         var root = new RootCommand("reconcile: make a target agree with a source of truth, safely.")
         {
             FilesCommand.Create(stdout, stderr),
+            Stock.StockCommand.Create(stdout, stderr), Stock.AllocateCommand.Create(stdout, stderr),
+            ApplyCommand.Create(stdout, stderr),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -31,6 +33,13 @@ public static class Cli
         {
             stderr.WriteLine($"reconcile: {stopped.Message}");
             return stopped.ExitCode;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Whatever the filesystem throws outside an executor's own per-action handling: one line, no
+            // stack trace; 1 because the run may have done part of its work before it stopped.
+            stderr.WriteLine($"reconcile: {e.Message}");
+            return ExitCodes.SomeActionsFailed;
         }
     }
 }

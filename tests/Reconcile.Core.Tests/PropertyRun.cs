@@ -14,10 +14,27 @@ public static class PropertyRun
     public const int DefaultMaxTest = 300;
 
     public static void Check<T>(Arbitrary<T> arbitrary, Func<T, bool> law, int defaultMaxTest = DefaultMaxTest) =>
-        Prop.ForAll(arbitrary, law).Check(Configuration(defaultMaxTest));
+        WithReplayHint(() => Prop.ForAll(arbitrary, law).Check(Configuration(defaultMaxTest)));
 
     public static void Check<T>(Arbitrary<T> arbitrary, Action<T> law, int defaultMaxTest = DefaultMaxTest) =>
-        Prop.ForAll(arbitrary, law).Check(Configuration(defaultMaxTest));
+        WithReplayHint(() => Prop.ForAll(arbitrary, law).Check(Configuration(defaultMaxTest)));
+
+    /// <summary>FsCheck names the failing seed as "(seed,gamma)"; say how to paste it back.</summary>
+    private static void WithReplayHint(Action check)
+    {
+        try
+        {
+            check();
+        }
+        catch (Exception failure) when (ReplayPattern.Match(failure.Message) is { Success: true } seed)
+        {
+            throw new PropertyFailedException(
+                $"To replay: RECONCILE_PBT_REPLAY=\"{seed.Groups[1].Value},{seed.Groups[2].Value}\"\n{failure.Message}", failure);
+        }
+    }
+
+    private static readonly System.Text.RegularExpressions.Regex ReplayPattern =
+        new(@"Falsifiable, after \d+ tests? \(\d+ shrinks?\) \((\d+),(\d+)\)", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 
     public static Config Configuration(int defaultMaxTest)
     {
@@ -39,3 +56,5 @@ public static class PropertyRun
         return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : fallback;
     }
 }
+
+public sealed class PropertyFailedException(string message, Exception inner) : Exception(message, inner);

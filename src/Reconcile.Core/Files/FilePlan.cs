@@ -15,23 +15,29 @@ public sealed record FileSummary(
     int Rmdir,
     long BytesToCopy)
 {
+    /// <summary>Bytes of new files transferred from SOURCE.</summary>
+    public long CopyBytes { get; init; }
+
+    /// <summary>Bytes transferred from SOURCE over changed files.</summary>
+    public long UpdateBytes { get; init; }
+
     public int Total => Copy + Update + Move + LocalCopy + Stash + Touch + Delete + Mkdir + Rmdir;
 
     public static FileSummary Of(Seq<FileAction> actions)
     {
         int copy = 0, update = 0, move = 0, local = 0, stash = 0, touch = 0, delete = 0, mkdir = 0, rmdir = 0;
-        long bytes = 0;
+        long copyBytes = 0, updateBytes = 0;
         foreach (var action in actions)
         {
             switch (action)
             {
                 case CopyFile c:
                     copy++;
-                    bytes += c.Bytes;
+                    copyBytes += c.Bytes;
                     break;
                 case UpdateFile u:
                     update++;
-                    bytes += u.Bytes;
+                    updateBytes += u.Bytes;
                     break;
                 case MoveFile:
                     move++;
@@ -58,6 +64,10 @@ public sealed record FileSummary(
                     throw new ArgumentOutOfRangeException(nameof(actions), action, "unknown action");
             }
         }
-        return new(copy, update, move, local, stash, touch, delete, mkdir, rmdir, bytes);
+        return new(copy, update, move, local, stash, touch, delete, mkdir, rmdir, copyBytes + updateBytes)
+        {
+            CopyBytes = copyBytes,
+            UpdateBytes = updateBytes,
+        };
     }
 }

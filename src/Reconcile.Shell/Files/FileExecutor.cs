@@ -1,6 +1,7 @@
 using System.IO.Abstractions;
 using LanguageExt;
 using Reconcile.Core.Files;
+using Reconcile.Shell.Common;
 
 namespace Reconcile.Shell.Files;
 
@@ -14,8 +15,16 @@ public sealed record FileExecution(Seq<FileAction> Applied, IReadOnlyList<string
 /// Carries out a files plan on disk, in order. New bytes are written to a temporary file beside their
 /// target and renamed into place, so a file never appears half-written under its final name. When an
 /// action fails, the rest still run, except deletions: those are skipped once anything has failed.
+/// With <paramref name="backups"/>, every file deleted or overwritten is moved there instead.
+///
+/// The plan was made from a scan, and either tree may have changed since. Before each action the path
+/// it touches is checked: no directory on the way (on either side) and no file read or whose metadata
+/// is set may be a symbolic link, so nothing is read or written through a link that appeared after the
+/// scan. This closes the gap between planning and execution; it cannot close the microseconds between
+/// the check and the system call against a process racing on purpose (that would need openat2 with
+/// RESOLVE_NO_SYMLINKS, which .NET does not expose).
 /// </summary>
-public sealed class FileExecutor(IFileSystem fileSystem, string sourceRoot, string destRoot)
+public sealed class FileExecutor(IFileSystem fileSystem, string sourceRoot, string destRoot, BackupStore? backups = null)
 {
     public const string PartSuffix = ".part";
 
@@ -59,9 +68,9 @@ public sealed class FileExecutor(IFileSystem fileSystem, string sourceRoot, stri
     /// The end of the run of actions from <paramref name="start"/> that may run in any order: transfers
     /// from SOURCE (or metadata updates) of distinct paths, whose directories the plan has already made
     /// and whose earlier moves are done. Any other action ends the run, so nothing crosses a move, stash,
-    /// delete, mkdir or rmdir.
+    /// delete, mkdir or rmdir. With a backup directory everything runs in order (backups share folders).
     /// </summary>
-    private static int EndOfIndependentRun(FileAction[] actions, int start)
+    private int EndOfIndependentRun(FileAction[] actions, int start)
     {
         static int Kind(FileAction a) => a switch
         {
@@ -70,7 +79,7 @@ public sealed class FileExecutor(IFileSystem fileSystem, string sourceRoot, stri
             _ => 0,
         };
         var kind = Kind(actions[start]);
-        if (kind == 0)
+        if (kind == 0 || backups is not null)
         {
             return start;
         }
@@ -109,6 +118,8 @@ public sealed class FileExecutor(IFileSystem fileSystem, string sourceRoot, stri
     {
         try
         {
+            KillPoint.Step();
+            RefuseLinks(action);
             Apply(action);
             return null;
         }
@@ -132,6 +143,10 @@ public sealed class FileExecutor(IFileSystem fileSystem, string sourceRoot, stri
                 Transfer(Dest(local.From), Dest(local.To), expectedBytes: null, local.Meta, local.Replaces);
                 break;
             case MoveFile move:
+                if (move.Replaces)
+                {
+                    backups?.Keep(move.To);
+                }
                 fileSystem.File.Move(Dest(move.From), Dest(move.To), move.Replaces);
                 SetMeta(Dest(move.To), move.Meta);
                 break;
@@ -140,6 +155,9 @@ public sealed class FileExecutor(IFileSystem fileSystem, string sourceRoot, stri
                 break;
             case TouchFile touch:
                 SetMeta(Dest(touch.Path), touch.Meta);
+                break;
+            case DeleteFile delete when backups is not null:
+                backups.Keep(delete.Path);
                 break;
             case DeleteFile delete:
                 fileSystem.File.Delete(Dest(delete.Path));
@@ -162,22 +180,33 @@ public sealed class FileExecutor(IFileSystem fileSystem, string sourceRoot, stri
         try
         {
             long written;
+            DateTime sourceTime;
             if (native)
             {
-                written = NativeFiles.CopyNew(from, temp, meta.Mode, meta.ModifiedUtc);
+                (written, sourceTime) = NativeFiles.CopyNew(from, temp, meta.Mode, meta.ModifiedUtc);
             }
             else
             {
                 fileSystem.File.Copy(from, temp, overwrite: false);
                 written = fileSystem.FileInfo.FromFileName(temp).Length;
+                sourceTime = fileSystem.File.GetLastWriteTimeUtc(from);
             }
             if (expectedBytes is { } expected && written != expected)
             {
                 throw new FileChangedException($"{from} changed while it was copied ({expected} bytes planned, {written} copied)");
             }
+            if (expectedBytes is not null && sourceTime != meta.ModifiedUtc)
+            {
+                throw new FileChangedException($"{from} changed while it was copied (modified since the scan)");
+            }
             if (!native)
             {
                 SetMeta(temp, meta);
+            }
+            KillPoint.Step();
+            if (replace && backups is not null)
+            {
+                backups.Keep(fileSystem.Path.GetRelativePath(destRoot, to).Replace(fileSystem.Path.DirectorySeparatorChar, '/'));
             }
             Rename(temp, to, replace);
         }
@@ -188,6 +217,61 @@ public sealed class FileExecutor(IFileSystem fileSystem, string sourceRoot, stri
                 fileSystem.File.Delete(temp);
             }
             throw;
+        }
+    }
+
+    private void RefuseLinks(FileAction action)
+    {
+        switch (action)
+        {
+            case CopyFile copy:
+                NoLinkOnTheWay(sourceRoot, copy.Path, leaf: true);
+                NoLinkOnTheWay(destRoot, copy.Path, leaf: false);
+                break;
+            case UpdateFile update:
+                NoLinkOnTheWay(sourceRoot, update.Path, leaf: true);
+                NoLinkOnTheWay(destRoot, update.Path, leaf: false);
+                break;
+            case CopyLocal local:
+                NoLinkOnTheWay(destRoot, local.From, leaf: true);
+                NoLinkOnTheWay(destRoot, local.To, leaf: false);
+                break;
+            case MoveFile move:
+                NoLinkOnTheWay(destRoot, move.From, leaf: true);
+                NoLinkOnTheWay(destRoot, move.To, leaf: false);
+                break;
+            case StashFile stash:
+                NoLinkOnTheWay(destRoot, stash.From, leaf: false);
+                NoLinkOnTheWay(destRoot, stash.To, leaf: false);
+                break;
+            case TouchFile touch:
+                NoLinkOnTheWay(destRoot, touch.Path, leaf: true);
+                break;
+            case DeleteFile delete:
+                // Removing a link removes the link itself, never its target.
+                NoLinkOnTheWay(destRoot, delete.Path, leaf: false);
+                break;
+            case MakeDirectory mkdir:
+                NoLinkOnTheWay(destRoot, mkdir.Path, leaf: true);
+                break;
+            case RemoveDirectory rmdir:
+                NoLinkOnTheWay(destRoot, rmdir.Path, leaf: true);
+                break;
+        }
+    }
+
+    private void NoLinkOnTheWay(string root, string relative, bool leaf)
+    {
+        var parts = relative.Split('/');
+        var current = root;
+        var count = leaf ? parts.Length : parts.Length - 1;
+        for (var i = 0; i < count; i++)
+        {
+            current = fileSystem.Path.Combine(current, parts[i]);
+            if (fileSystem.FileInfo.FromFileName(current).LinkTarget is not null)
+            {
+                throw new IOException($"{current} is a symbolic link (it appeared after the scan); not followed");
+            }
         }
     }
 

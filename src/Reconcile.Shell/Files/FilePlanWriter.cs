@@ -1,6 +1,4 @@
-using System.Buffers;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using LanguageExt;
 using Reconcile.Core.Files;
@@ -11,19 +9,26 @@ namespace Reconcile.Shell.Files;
 /// <summary>Renders a files plan as itemized text or as one JSON document.</summary>
 public static class FilePlanWriter
 {
+    /// <summary>
+    /// One action as one line in fixed columns, so that a plan can be printed as it is carried out:
+    /// the kind, the bytes it transfers (right-aligned), the path or <c>old → new</c>.
+    /// </summary>
     public static string Line(FileAction action) => action switch
     {
-        CopyFile c => $"copy    {c.Path} ({Sizes.Human(c.Bytes)})",
-        UpdateFile u => $"update  {u.Path} ({Sizes.Human(u.Bytes)})",
-        MoveFile m => $"move    {m.From} → {m.To}",
-        CopyLocal l => $"local   {l.From} → {l.To}",
-        StashFile s => $"stash   {s.From} → {s.To}",
-        TouchFile t => $"touch   {t.Path}",
-        DeleteFile d => $"delete  {d.Path}",
-        MakeDirectory d => $"mkdir   {d.Path}",
-        RemoveDirectory d => $"rmdir   {d.Path}",
+        CopyFile c => Columns("copy", c.Bytes, c.Path),
+        UpdateFile u => Columns("update", u.Bytes, u.Path),
+        MoveFile m => Columns("move", null, $"{m.From} → {m.To}"),
+        CopyLocal l => Columns("local", null, $"{l.From} → {l.To}"),
+        StashFile s => Columns("stash", null, $"{s.From} → {s.To}"),
+        TouchFile t => Columns("touch", null, t.Path),
+        DeleteFile d => Columns("delete", null, d.Path),
+        MakeDirectory d => Columns("mkdir", null, d.Path),
+        RemoveDirectory d => Columns("rmdir", null, d.Path),
         _ => throw new ArgumentOutOfRangeException(nameof(action), action, "unknown action"),
     };
+
+    private static string Columns(string kind, long? bytes, string what) =>
+        $"{kind,-7}{(bytes is { } b ? Sizes.Human(b) : ""),10}  {what}";
 
     public static string SummaryLine(FileSummary s)
     {
@@ -33,8 +38,8 @@ public static class FilePlanWriter
         }
         var parts = new List<string>
         {
-            Count(s.Copy, "copy"),
-            Count(s.Update, "update"),
+            Count(s.Copy, "copy") + $" ({Sizes.Human(s.CopyBytes)})",
+            Count(s.Update, "update") + $" ({Sizes.Human(s.UpdateBytes)})",
             Count(s.Move, "move"),
             Count(s.Delete, "delete"),
         };
@@ -58,8 +63,7 @@ public static class FilePlanWriter
     /// <summary>The plan as <c>{"actions": [...], "summary": {...}}</c>, plus the failures of a real run.</summary>
     public static void WriteJson(TextWriter output, Seq<FileAction> plan, IReadOnlyList<string>? failures = null)
     {
-        var buffer = new ArrayBufferWriter<byte>();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        output.WriteLine(JsonText.Document(json =>
         {
             json.WriteStartObject();
             json.WriteStartArray("actions");
@@ -79,8 +83,63 @@ public static class FilePlanWriter
                 json.WriteEndArray();
             }
             json.WriteEndObject();
+        }));
+    }
+
+    /// <summary>A plan to apply later (see <see cref="SavedFilePlan"/>); <see cref="FilePlanReader.ReadSavedPlan"/> reads it back.</summary>
+    public static void WriteSavedPlan(TextWriter output, SavedFilePlan plan)
+    {
+        output.WriteLine(JsonText.Document(json =>
+        {
+            json.WriteStartObject();
+            json.WriteNumber(PlanFile.FormatField, PlanFile.Version);
+            json.WriteString("kind", SavedFilePlan.Kind);
+            json.WriteString("source", plan.Source);
+            json.WriteString("dest", plan.Dest);
+            json.WriteStartObject("options");
+            json.WriteBoolean("checksum", plan.Options.Checksum);
+            json.WriteStartArray("exclude");
+            foreach (var pattern in plan.Options.Excludes)
+            {
+                json.WriteStringValue(pattern);
+            }
+            json.WriteEndArray();
+            WriteOptionalNumber(json, "max_delete", plan.Options.MaxDelete);
+            json.WriteBoolean("allow_empty_source", plan.Options.AllowEmptySource);
+            if (plan.Options.BackupDir is { } backup)
+            {
+                json.WriteString("backup_dir", backup);
+            }
+            else
+            {
+                json.WriteNull("backup_dir");
+            }
+            json.WriteEndObject();
+            json.WriteStartObject("fingerprints");
+            json.WriteString("source", plan.SourceFingerprint);
+            json.WriteString("dest", plan.DestFingerprint);
+            json.WriteEndObject();
+            json.WriteStartArray("actions");
+            foreach (var action in plan.Actions)
+            {
+                WriteAction(json, action);
+            }
+            json.WriteEndArray();
+            WriteSummary(json, FileSummary.Of(plan.Actions));
+            json.WriteEndObject();
+        }));
+    }
+
+    private static void WriteOptionalNumber(Utf8JsonWriter json, string name, int? value)
+    {
+        if (value is { } n)
+        {
+            json.WriteNumber(name, n);
         }
-        output.WriteLine(Encoding.UTF8.GetString(buffer.WrittenSpan));
+        else
+        {
+            json.WriteNull(name);
+        }
     }
 
     public static void WriteAction(Utf8JsonWriter json, FileAction action)

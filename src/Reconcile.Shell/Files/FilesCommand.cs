@@ -19,9 +19,11 @@ public static class FilesCommand
         var maxDelete = new Option<int?>("--max-delete") { Description = "Refuse (exit 3) a plan that deletes more than N files.", HelpName = "N" };
         var allowEmpty = new Option<bool>("--allow-empty-source") { Description = "Allow an empty SOURCE to empty a non-empty DEST." };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print nothing but errors." };
+        var backupDir = new Option<string?>("--backup-dir") { Description = "Move every file the run deletes or overwrites into DIR, under its relative path (numbered .~N~ when taken). DIR must be outside SOURCE and DEST.", HelpName = "DIR" };
+        var planOut = new Option<string?>("--plan-out") { Description = "With --dry-run: save the plan to FILE, to run later with 'reconcile apply FILE'.", HelpName = "FILE" };
         var command = new Command("files", "Make DEST an exact one-way mirror of SOURCE; renamed files are moved, not copied again.")
         {
-            source, dest, dryRun, check, format, checksum, exclude, maxDelete, allowEmpty, quiet,
+            source, dest, dryRun, check, format, checksum, exclude, maxDelete, allowEmpty, quiet, backupDir, planOut,
         };
         command.SetAction(parse => new FilesRun(new FileSystem(), stdout, stderr).Run(new FilesRequest(
             parse.GetValue(source)!,
@@ -33,7 +35,9 @@ public static class FilesCommand
             parse.GetValue(exclude) ?? [],
             parse.GetValue(maxDelete),
             parse.GetValue(allowEmpty),
-            parse.GetValue(quiet))));
+            parse.GetValue(quiet),
+            parse.GetValue(backupDir),
+            parse.GetValue(planOut))));
         return command;
     }
 }

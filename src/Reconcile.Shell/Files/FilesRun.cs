@@ -15,76 +15,163 @@ public sealed record FilesRequest(
     IReadOnlyList<string> Excludes,
     int? MaxDelete,
     bool AllowEmptySource,
-    bool Quiet);
+    bool Quiet,
+    string? BackupDir = null,
+    string? PlanOut = null);
+
+/// <summary>The absolute paths of a run; <see cref="Backup"/> is null without --backup-dir.</summary>
+internal sealed record FileRoots(string Source, string Dest, bool DestExists, string? Backup);
+
+/// <summary>Both trees as gathered, ready to plan, and what could not be read on the way.</summary>
+internal sealed record GatheredTrees(FileTree Source, FileTree Dest, List<string> Problems);
 
 /// <summary>One run of the files job: gather, decide, execute, in that order and never back.</summary>
 public sealed class FilesRun(IFileSystem fileSystem, TextWriter stdout, TextWriter stderr)
 {
     public int Run(FilesRequest request)
     {
-        var (sourceRoot, destRoot, destExists) = ResolveRoots(request.Source, request.Dest);
+        if (request.PlanOut is not null && !request.DryRun)
+        {
+            throw RunStoppedException.BadInput("--plan-out saves a plan to apply later; use it with --dry-run");
+        }
+        var roots = ResolveRoots(request.Source, request.Dest, request.BackupDir);
         var excludes = ParseExcludes(request.Excludes);
         var options = new FilePlanOptions(Checksum: request.Checksum);
-        var problems = new List<string>();
+        var writes = !request.DryRun && !request.Check;
+        // Taken before gathering, so that the plan is made from a DEST no other run is changing.
+        using var held = writes ? RunLock.Acquire(RunLock.ForDirectory(roots.Dest), request.Dest) : null;
+        if (writes)
+        {
+            KillPoint.Step();
+        }
 
         // Gather
-        var scanner = new TreeScanner(fileSystem);
-        var sourceScan = scanner.Scan(sourceRoot, excludes, linksAsEntries: false);
-        var destScan = destExists ? scanner.Scan(destRoot, excludes, linksAsEntries: true) : ScanResult.Empty;
-        problems.AddRange(sourceScan.Problems);
-        problems.AddRange(destScan.Problems);
-        if (!request.Quiet)
-        {
-            foreach (var link in sourceScan.Links)
-            {
-                stderr.WriteLine($"reconcile: skipping symbolic link {fileSystem.Path.Combine(sourceRoot, link)}");
-            }
-        }
-        var sourceTree = sourceScan.Tree;
-        var destTree = LeaveAlone(destScan.Tree, sourceScan.Links, sourceScan.Tree.Pinned);
-        var hasher = new ContentHasher(fileSystem);
-        var request2 = FilePlanner.PathsToHash(sourceTree, destTree, options);
-        var (sourceHashes, sourceHashProblems) = hasher.Hash(sourceRoot, request2.Source);
-        var (destHashes, destHashProblems) = hasher.Hash(destRoot, request2.Dest);
-        problems.AddRange(sourceHashProblems);
-        problems.AddRange(destHashProblems);
-        sourceTree = ContentHasher.WithHashes(sourceTree, sourceHashes);
-        destTree = ContentHasher.WithHashes(destTree, destHashes);
+        var gathered = Gather(roots, excludes, options, request.Quiet);
 
         // Decide
-        var plan = FilePlanner.Plan(sourceTree, destTree, options);
-        Guard(request, sourceTree, destTree, plan);
+        var plan = FilePlanner.Plan(gathered.Source, gathered.Dest, options);
+        Guard(request.Source, request.Dest, request.AllowEmptySource, request.MaxDelete, gathered, plan);
 
         // Execute, or only show
-        if (request.DryRun || request.Check)
+        if (!writes)
         {
             if (!request.Quiet)
             {
                 Print(plan, failures: null, request.Json);
             }
-            ReportProblems(problems);
+            if (request.PlanOut is { } planOut)
+            {
+                SavePlan(planOut, new SavedFilePlan(
+                    roots.Source,
+                    roots.Dest,
+                    new SavedFileOptions(request.Checksum, request.Excludes.ToSeq().Strict(), request.MaxDelete, request.AllowEmptySource, roots.Backup),
+                    TreeFingerprint.Of(gathered.Source),
+                    TreeFingerprint.Of(gathered.Dest),
+                    plan));
+            }
+            ReportProblems(gathered.Problems);
             return request.Check && !plan.IsEmpty ? ExitCodes.ChangesPending
-                : problems.Count > 0 ? ExitCodes.SomeActionsFailed
+                : gathered.Problems.Count > 0 ? ExitCodes.SomeActionsFailed
                 : ExitCodes.Done;
         }
-        if (!destExists)
+        return Execute(roots, plan, gathered.Problems, request.Json, request.Quiet);
+    }
+
+    /// <summary>
+    /// <c>reconcile apply</c> for a files plan: gathers both trees again with the saved options, refuses
+    /// the plan when either tree's fingerprint changed ("stale plan"), checks that every saved action is
+    /// valid on the gathered trees, and then executes exactly the saved actions.
+    /// </summary>
+    public int Apply(SavedFilePlan saved, bool json, bool quiet)
+    {
+        var roots = ResolveRoots(saved.Source, saved.Dest, saved.Options.BackupDir);
+        var excludes = ParseExcludes(saved.Options.Excludes.ToList());
+        var options = new FilePlanOptions(Checksum: saved.Options.Checksum);
+        using var held = RunLock.Acquire(RunLock.ForDirectory(roots.Dest), saved.Dest);
+        KillPoint.Step();
+        var gathered = Gather(roots, excludes, options, quiet);
+        // Which hashes a gather computes depends on both trees, so a change on one side can show in
+        // either fingerprint: the message names both.
+        if (TreeFingerprint.Of(gathered.Source) != saved.SourceFingerprint || TreeFingerprint.Of(gathered.Dest) != saved.DestFingerprint)
         {
-            fileSystem.Directory.CreateDirectory(destRoot);
+            throw RunStoppedException.Refused($"stale plan: SOURCE {saved.Source} or DEST {saved.Dest} changed since the plan was made; nothing was changed, make a new plan");
         }
-        var executor = new FileExecutor(fileSystem, sourceRoot, destRoot);
-        var textOut = !request.Quiet && !request.Json;
+        var fits = FileSimulator.Apply(gathered.Dest, saved.Actions, gathered.Source);
+        fits.IfLeft(error => throw RunStoppedException.BadInput($"the plan does not fit its trees, so it was not made by reconcile from them: {error}; nothing was changed"));
+        Guard(saved.Source, saved.Dest, saved.Options.AllowEmptySource, saved.Options.MaxDelete, gathered, saved.Actions);
+        return Execute(roots, saved.Actions, gathered.Problems, json, quiet);
+    }
+
+    private GatheredTrees Gather(FileRoots roots, List<PathGlob> excludes, FilePlanOptions options, bool quiet)
+    {
+        var problems = new List<string>();
+        var scanner = new TreeScanner(fileSystem);
+        var sourceScan = scanner.Scan(roots.Source, excludes, linksAsEntries: false);
+        var destScan = roots.DestExists ? scanner.Scan(roots.Dest, excludes, linksAsEntries: true) : ScanResult.Empty;
+        problems.AddRange(sourceScan.Problems);
+        problems.AddRange(destScan.Problems);
+        if (!quiet)
+        {
+            foreach (var link in sourceScan.Links)
+            {
+                stderr.WriteLine($"reconcile: skipping symbolic link {fileSystem.Path.Combine(roots.Source, link)}");
+            }
+        }
+        var sourceTree = sourceScan.Tree;
+        var destTree = LeaveAlone(destScan.Tree, sourceScan.Links, sourceScan.Tree.Pinned);
+        var hasher = new ContentHasher(fileSystem);
+        var wanted = FilePlanner.PathsToHash(sourceTree, destTree, options);
+        var (sourceHashes, sourceHashProblems) = hasher.Hash(roots.Source, wanted.Source);
+        var (destHashes, destHashProblems) = hasher.Hash(roots.Dest, wanted.Dest);
+        problems.AddRange(sourceHashProblems);
+        problems.AddRange(destHashProblems);
+        return new GatheredTrees(ContentHasher.WithHashes(sourceTree, sourceHashes), ContentHasher.WithHashes(destTree, destHashes), problems);
+    }
+
+    private int Execute(FileRoots roots, Seq<FileAction> plan, List<string> problems, bool json, bool quiet)
+    {
+        if (!roots.DestExists)
+        {
+            fileSystem.Directory.CreateDirectory(roots.Dest);
+        }
+        var backups = roots.Backup is { } backupRoot ? new BackupStore(backupRoot, roots.Dest) : null;
+        var executor = new FileExecutor(fileSystem, roots.Source, roots.Dest, backups);
+        var textOut = !quiet && !json;
         var result = executor.Execute(plan, textOut ? a => stdout.WriteLine(FilePlanWriter.Line(a)) : null);
         if (textOut)
         {
             stdout.WriteLine(FilePlanWriter.SummaryLine(FileSummary.Of(result.Applied)));
         }
-        else if (!request.Quiet)
+        else if (!quiet)
         {
             FilePlanWriter.WriteJson(stdout, plan, result.Failures);
         }
         problems.AddRange(result.Failures);
         ReportProblems(problems);
         return problems.Count > 0 ? ExitCodes.SomeActionsFailed : ExitCodes.Done;
+    }
+
+    /// <summary>Written to a temporary file and renamed, so a plan file is never half written.</summary>
+    private void SavePlan(string path, SavedFilePlan plan)
+    {
+        var full = fileSystem.Path.GetFullPath(path);
+        var temp = full + ".reconcile-" + Guid.NewGuid().ToString("N")[..16] + FileExecutor.PartSuffix;
+        try
+        {
+            using (var writer = new StreamWriter(fileSystem.FileStream.Create(temp, FileMode.CreateNew, FileAccess.Write), new System.Text.UTF8Encoding(false)))
+            {
+                FilePlanWriter.WriteSavedPlan(writer, plan);
+            }
+            fileSystem.File.Move(temp, full, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            if (fileSystem.File.Exists(temp))
+            {
+                fileSystem.File.Delete(temp);
+            }
+            throw RunStoppedException.BadInput($"--plan-out {path}: cannot write the plan: {e.Message}");
+        }
     }
 
     private void Print(Seq<FileAction> plan, IReadOnlyList<string>? failures, bool json)
@@ -111,15 +198,19 @@ public sealed class FilesRun(IFileSystem fileSystem, TextWriter stdout, TextWrit
         }
     }
 
-    private static void Guard(FilesRequest request, FileTree source, FileTree dest, Seq<FileAction> plan)
+    /// <summary>
+    /// An unmounted disk often leaves its mount point behind as an empty directory, or a tree of empty
+    /// directories: a SOURCE without a single file while DEST has files is refused unless allowed.
+    /// </summary>
+    private static void Guard(string source, string dest, bool allowEmptySource, int? maxDelete, GatheredTrees trees, Seq<FileAction> plan)
     {
-        if (!request.AllowEmptySource && source.Files.Count == 0 && source.Directories.Count == 0 && dest.Files.Count > 0)
+        if (!allowEmptySource && trees.Source.Files.Count == 0 && trees.Dest.Files.Values.Any(f => !f.IsLink))
         {
             throw RunStoppedException.Refused(
-                $"SOURCE {request.Source} is empty but DEST {request.Dest} is not; is a disk unmounted? Use --allow-empty-source to empty DEST.");
+                $"SOURCE {source} has no files but DEST {dest} has; is a disk unmounted? Use --allow-empty-source to empty DEST. Nothing was changed.");
         }
         var deletes = plan.Count(a => a is DeleteFile);
-        if (request.MaxDelete is { } max && deletes > max)
+        if (maxDelete is { } max && deletes > max)
         {
             throw RunStoppedException.Refused($"the plan deletes {deletes} files, more than --max-delete {max}; nothing was changed");
         }
@@ -145,21 +236,38 @@ public sealed class FilesRun(IFileSystem fileSystem, TextWriter stdout, TextWrit
         return new FileTree(files, dirs, pinned);
     }
 
-    private (string Source, string Dest, bool DestExists) ResolveRoots(string source, string dest)
+    private FileRoots ResolveRoots(string source, string dest, string? backup)
     {
         var sourceFull = fileSystem.Path.GetFullPath(source);
         var destFull = fileSystem.Path.GetFullPath(dest);
-        if (!fileSystem.Directory.Exists(sourceFull))
-        {
-            throw RunStoppedException.BadInput(fileSystem.File.Exists(sourceFull)
-                ? $"SOURCE {source} is a file, not a directory"
-                : $"SOURCE {source} does not exist");
-        }
         if (fileSystem.File.Exists(destFull))
         {
             throw RunStoppedException.BadInput($"DEST {dest} is a file, not a directory");
         }
         var destExists = fileSystem.Directory.Exists(destFull);
+        if (!fileSystem.Directory.Exists(sourceFull))
+        {
+            if (fileSystem.File.Exists(sourceFull))
+            {
+                throw RunStoppedException.BadInput($"SOURCE {source} is a file, not a directory");
+            }
+            // A SOURCE that vanished (an unmounted disk, a network share gone) must never look like a
+            // typo that is safe to ignore: with something in DEST, it is a guard refusal.
+            if (destExists && fileSystem.Directory.EnumerateFileSystemEntries(destFull).Any())
+            {
+                throw RunStoppedException.Refused($"SOURCE {source} does not exist but DEST {dest} is not empty; is a disk unmounted? Nothing was changed.");
+            }
+            throw RunStoppedException.BadInput($"SOURCE {source} does not exist");
+        }
+        try
+        {
+            using var entries = fileSystem.Directory.EnumerateFileSystemEntries(sourceFull).GetEnumerator();
+            entries.MoveNext();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw RunStoppedException.Refused($"SOURCE {source} cannot be read ({e.Message}); nothing was changed");
+        }
         if (!destExists)
         {
             var parent = fileSystem.Path.GetDirectoryName(destFull.TrimEnd(fileSystem.Path.DirectorySeparatorChar));
@@ -168,13 +276,26 @@ public sealed class FilesRun(IFileSystem fileSystem, TextWriter stdout, TextWrit
                 throw RunStoppedException.BadInput($"DEST {dest} does not exist, and neither does its parent directory");
             }
         }
-        var a = sourceFull.TrimEnd(fileSystem.Path.DirectorySeparatorChar) + fileSystem.Path.DirectorySeparatorChar;
-        var b = destFull.TrimEnd(fileSystem.Path.DirectorySeparatorChar) + fileSystem.Path.DirectorySeparatorChar;
-        if (a.StartsWith(b, StringComparison.Ordinal) || b.StartsWith(a, StringComparison.Ordinal))
+        if (CanonicalPath.Overlap(sourceFull, destFull))
         {
             throw RunStoppedException.BadInput($"SOURCE {source} and DEST {dest} overlap; a mirror must live outside its source");
         }
-        return (sourceFull, destFull, destExists);
+        string? backupFull = null;
+        if (backup is not null)
+        {
+            backupFull = fileSystem.Path.GetFullPath(backup);
+            if (fileSystem.File.Exists(backupFull))
+            {
+                throw RunStoppedException.BadInput($"--backup-dir {backup} is a file, not a directory");
+            }
+            // Inside SOURCE it would write into SOURCE; inside DEST it would be part of the mirror (and be
+            // deleted by the next run); around either, a backup's relative path could land inside them.
+            if (CanonicalPath.Overlap(backupFull, sourceFull) || CanonicalPath.Overlap(backupFull, destFull))
+            {
+                throw RunStoppedException.BadInput($"--backup-dir {backup} overlaps SOURCE or DEST; it must be a directory outside both");
+            }
+        }
+        return new FileRoots(sourceFull, destFull, destExists, backupFull);
     }
 
     private static List<PathGlob> ParseExcludes(IReadOnlyList<string> patterns)

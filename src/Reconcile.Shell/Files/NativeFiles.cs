@@ -61,9 +61,10 @@ public static partial class NativeFiles
     /// <summary>
     /// Copies <paramref name="from"/> to a new file <paramref name="to"/> (which must not exist) with the
     /// kernel's <c>copy_file_range</c>, then sets its permission bits and modification time. Returns the
-    /// bytes copied; the caller compares them with what it expected.
+    /// bytes copied and the source's modification time after copying; the caller compares them with what
+    /// it planned.
     /// </summary>
-    public static long CopyNew(string from, string to, int mode, DateTime modifiedUtc)
+    public static (long Copied, DateTime SourceModifiedUtc) CopyNew(string from, string to, int mode, DateTime modifiedUtc)
     {
         using var source = File.OpenHandle(from, FileMode.Open, FileAccess.Read, FileShare.Read);
         var length = RandomAccess.GetLength(source);
@@ -107,7 +108,7 @@ public static partial class NativeFiles
             File.SetUnixFileMode(target, (UnixFileMode)(mode & 0xFFF));
         }
         File.SetLastWriteTimeUtc(target, modifiedUtc);
-        return copied;
+        return (copied, File.GetLastWriteTimeUtc(source));
     }
 
     /// <summary>

@@ -33,10 +33,10 @@ public sealed class FilesCommandTests : IDisposable
         var before = (TreeSnapshot.Of(source), TreeSnapshot.Of(dest));
         var run = CliRun.Of("files", "--dry-run", source, dest);
         Assert.Equal(0, run.ExitCode);
-        Assert.Contains("copy    docs/budget.txt", run.Stdout, StringComparison.Ordinal);
-        Assert.Contains("update  docs/notes.txt", run.Stdout, StringComparison.Ordinal);
-        Assert.Contains("move    cat.jpg → photos/cat.jpg", run.Stdout, StringComparison.Ordinal);
-        Assert.Contains("delete  old-draft.txt", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("copy 32 B docs/budget.txt", PlanText.Squeeze(run.Stdout), StringComparison.Ordinal);
+        Assert.Contains("update 69 B docs/notes.txt", PlanText.Squeeze(run.Stdout), StringComparison.Ordinal);
+        Assert.Contains("move cat.jpg → photos/cat.jpg", PlanText.Squeeze(run.Stdout), StringComparison.Ordinal);
+        Assert.Contains("delete old-draft.txt", PlanText.Squeeze(run.Stdout), StringComparison.Ordinal);
         Assert.Equal(before, (TreeSnapshot.Of(source), TreeSnapshot.Of(dest)));
     }
 
@@ -143,7 +143,7 @@ public sealed class FilesCommandTests : IDisposable
         Write(source, "f", "AAAA", sameTime);
         Write(dest, "f", "BBBB", sameTime);
         Assert.Contains("nothing to do", CliRun.Of("files", "-n", source, dest).Stdout, StringComparison.Ordinal);
-        Assert.Contains("update  f", CliRun.Of("files", "-n", "--checksum", source, dest).Stdout, StringComparison.Ordinal);
+        Assert.Contains("update 4 B f", PlanText.Squeeze(CliRun.Of("files", "-n", "--checksum", source, dest).Stdout), StringComparison.Ordinal);
         Assert.Equal(0, CliRun.Of("files", "--checksum", source, dest).ExitCode);
         Assert.Equal("AAAA", File.ReadAllText(Path.Combine(dest, "f")));
     }
@@ -169,7 +169,7 @@ public sealed class FilesCommandTests : IDisposable
         var dest = temp.Combine("not-yet");
         var run = CliRun.Of("files", "-n", source, dest);
         Assert.Equal(0, run.ExitCode);
-        Assert.Contains("copy    photos/cat.jpg", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"copy {new FileInfo(Path.Combine(source, "photos/cat.jpg")).Length} B photos/cat.jpg", PlanText.Squeeze(run.Stdout), StringComparison.Ordinal);
         Assert.False(Directory.Exists(dest));
         Assert.Equal(0, CliRun.Of("files", source, dest).ExitCode);
         Assert.Equal(TreeSnapshot.Of(source), TreeSnapshot.Of(dest));
@@ -179,7 +179,7 @@ public sealed class FilesCommandTests : IDisposable
     public void BadPathsAreUsageErrors()
     {
         var (source, dest) = Sample();
-        var missing = CliRun.Of("files", temp.Combine("nope"), dest);
+        var missing = CliRun.Of("files", temp.Combine("nope"), temp.Combine("fresh-dest"));
         Assert.Equal(ExitCodes.BadInput, missing.ExitCode);
         Assert.Contains("does not exist", missing.Stderr, StringComparison.Ordinal);
         Assert.Equal(ExitCodes.BadInput, CliRun.Of("files", source, temp.Combine("no/such/parent")).ExitCode);

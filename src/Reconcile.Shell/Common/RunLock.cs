@@ -1,0 +1,134 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Reconcile.Shell.Common;
+
+/// <summary>
+/// Keeps two runs that write the same target from overlapping. The lock is an OS advisory lock on a
+/// lock file (.NET opens a file with <see cref="FileShare.None"/> through flock(LOCK_EX) on Unix), so the
+/// kernel releases it when the process ends in any way, SIGKILL included: a lock file left behind by a
+/// killed run blocks nothing. The lock file is never deleted, because deleting a lock file while another
+/// process has it open lets two runs each lock a different file of the same name.
+///
+/// Who holds the lock is written beside it, in <c>LOCKFILE.holder</c>: the lock file itself cannot be
+/// read by another process while it is locked (.NET takes a shared flock to read it).
+/// </summary>
+public sealed class RunLock : IDisposable
+{
+
+    private readonly FileStream handle;
+    private readonly string holderPath;
+
+    private RunLock(FileStream handle, string holderPath)
+    {
+        this.handle = handle;
+        this.holderPath = holderPath;
+    }
+
+    /// <summary>Takes the lock at once or stops the run with exit 4, naming the holder.</summary>
+    /// <param name="lockPath">The lock file; its directory is created when missing.</param>
+    /// <param name="target">What the lock protects, for the message (DEST or STATE as the user wrote it).</param>
+    public static RunLock Acquire(string lockPath, string target)
+    {
+        FileStream handle;
+        try
+        {
+            var directory = Path.GetDirectoryName(lockPath);
+            if (!string.IsNullOrEmpty(directory))
+            {
+                Directory.CreateDirectory(directory);
+            }
+            handle = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException e) when (IsHeldElsewhere(e))
+        {
+            throw new RunStoppedException(
+                ExitCodes.Locked,
+                $"{target}: another run holds the lock ({Holder(lockPath)}; lock file {lockPath}); nothing was changed");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw RunStoppedException.BadInput($"{target}: cannot take the lock {lockPath}: {e.Message}; nothing was changed");
+        }
+        var holder = lockPath + ".holder";
+        WriteHolder(holder);
+        return new RunLock(handle, holder);
+    }
+
+    /// <summary>
+    /// The lock file for a files run into <paramref name="dest"/>. Nothing but the mirror may be written
+    /// inside DEST, so it lives in the user's cache directory, named by a hash of DEST's canonical path:
+    /// symbolic links, <c>..</c>, repeated and trailing separators resolved, so that two spellings of one
+    /// directory share one lock. Two users (or two XDG_CACHE_HOME values) do not see each other's locks.
+    /// </summary>
+    public static string ForDirectory(string dest)
+    {
+        var canonical = CanonicalPath.Of(dest);
+        if (OperatingSystem.IsWindows())
+        {
+            canonical = canonical.ToUpperInvariant();
+        }
+        var key = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)))[..32];
+        return Path.Combine(CacheDirectory(), "locks", key + ".lock");
+    }
+
+    /// <summary><c>$XDG_CACHE_HOME/reconcile</c>, else <c>~/.cache/reconcile</c>.</summary>
+    public static string CacheDirectory()
+    {
+        var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
+        var baseDirectory = !string.IsNullOrEmpty(xdg) && Path.IsPathRooted(xdg)
+            ? xdg
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
+        return Path.Combine(baseDirectory, "reconcile");
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            File.Delete(holderPath);
+        }
+        catch (IOException)
+        {
+            // A stale holder file is only read while someone holds the lock, and then it is rewritten.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+        handle.Dispose();
+    }
+
+    /// <summary>
+    /// A locked file, as .NET reports it: on Unix the errno of flock (EWOULDBLOCK), on Windows
+    /// ERROR_SHARING_VIOLATION as an HRESULT. Any other error (no permission on the lock directory, a
+    /// full disk) is not "another run", and is reported as it is.
+    /// </summary>
+    private static bool IsHeldElsewhere(IOException e) =>
+        OperatingSystem.IsWindows() ? e.HResult == unchecked((int)0x80070020)
+        : OperatingSystem.IsLinux() ? e.HResult == 11
+        : e.HResult == 35;
+
+    private static void WriteHolder(string path)
+    {
+        var started = System.Diagnostics.Process.GetCurrentProcess().StartTime.ToUniversalTime();
+        var text = string.Create(
+            CultureInfo.InvariantCulture,
+            $"process {Environment.ProcessId} on host {Environment.MachineName}, started {started:yyyy-MM-dd'T'HH:mm:ss'Z'}\n");
+        var temp = path + ".tmp";
+        File.WriteAllText(temp, text);
+        File.Move(temp, path, overwrite: true);
+    }
+
+    private static string Holder(string lockPath)
+    {
+        try
+        {
+            return "held by " + File.ReadAllText(lockPath + ".holder").Trim();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return "holder unknown: it is still starting";
+        }
+    }
+}

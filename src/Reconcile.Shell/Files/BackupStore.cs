@@ -1,0 +1,154 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Reconcile.Shell.Common;
+
+namespace Reconcile.Shell.Files;
+
+/// <summary>
+/// <c>--backup-dir</c>: every file a run deletes or overwrites in DEST is moved here under its relative
+/// path instead of being destroyed, so that a mistaken run can be undone by copying BACKUP back.
+///
+/// A backup never replaces an earlier one: when <c>BACKUP/path</c> is taken, the file goes to
+/// <c>path.~1~</c>, <c>path.~2~</c>, … (GNU cp's numbered backups); a directory on the way that is taken
+/// by a file or a link is numbered the same way. On the filesystem of DEST a backup is one rename, which
+/// is atomic and never replaces anything (renameat2 RENAME_NOREPLACE on Linux). On another filesystem
+/// the file is copied to a temporary name in BACKUP, renamed to its backup name, and only then removed
+/// from DEST: a crash in between leaves it in both places, never in neither. A symbolic link is backed
+/// up as a link, never followed.
+/// </summary>
+public sealed partial class BackupStore(string backupRoot, string destRoot)
+{
+    public string Root { get; } = backupRoot;
+
+    /// <summary>Moves DEST/<paramref name="relative"/> into the backup; a file already gone is no error.</summary>
+    public void Keep(string relative)
+    {
+        var from = Path.Combine(destRoot, relative.Replace('/', Path.DirectorySeparatorChar));
+        var info = new FileInfo(from);
+        if (!info.Exists && info.LinkTarget is null)
+        {
+            return;
+        }
+        for (var attempt = 0; ; attempt++)
+        {
+            var to = FreeTarget(relative);
+            Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+            switch (Rename(from, to))
+            {
+                case RenameResult.Done:
+                    return;
+                case RenameResult.OtherFileSystem:
+                    CopyThenDelete(info, to);
+                    return;
+                case RenameResult.Taken when attempt < 100:
+                    continue; // another run took the name since FreeTarget looked
+                default:
+                    throw new IOException($"cannot move {from} to the backup {to}");
+            }
+        }
+    }
+
+    private static void CopyThenDelete(FileInfo from, string to)
+    {
+        var temp = Path.Combine(Path.GetDirectoryName(to)!, ".reconcile-" + Guid.NewGuid().ToString("N")[..16] + FileExecutor.PartSuffix);
+        try
+        {
+            if (from.LinkTarget is { } target)
+            {
+                File.CreateSymbolicLink(temp, target);
+            }
+            else
+            {
+                File.Copy(from.FullName, temp, overwrite: false);
+                File.SetLastWriteTimeUtc(temp, from.LastWriteTimeUtc);
+                PermissionBits.Write(temp, PermissionBits.Read(from.FullName));
+            }
+            KillPoint.Step();
+            File.Move(temp, to, overwrite: false);
+        }
+        catch
+        {
+            File.Delete(temp);
+            throw;
+        }
+        KillPoint.Step();
+        File.Delete(from.FullName);
+    }
+
+    /// <summary>The first backup name for a path that no earlier backup holds.</summary>
+    private string FreeTarget(string relative)
+    {
+        var parts = relative.Split('/');
+        var current = Root;
+        for (var i = 0; i < parts.Length - 1; i++)
+        {
+            current = Numbered(current, parts[i], p => !Occupied(p) || IsRealDirectory(p));
+        }
+        return Numbered(current, parts[^1], p => !Occupied(p));
+    }
+
+    private static string Numbered(string directory, string name, Func<string, bool> usable)
+    {
+        var candidate = Path.Combine(directory, name);
+        for (var n = 1; !usable(candidate); n++)
+        {
+            candidate = Path.Combine(directory, name + ".~" + n.ToString(CultureInfo.InvariantCulture) + "~");
+        }
+        return candidate;
+    }
+
+    private static bool Occupied(string path) =>
+        File.Exists(path) || Directory.Exists(path) || new FileInfo(path).LinkTarget is not null;
+
+    private static bool IsRealDirectory(string path) =>
+        Directory.Exists(path) && new DirectoryInfo(path).LinkTarget is null;
+
+    private enum RenameResult
+    {
+        Done,
+        OtherFileSystem,
+        Taken,
+    }
+
+    private static RenameResult Rename(string from, string to)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            File.Move(from, to, overwrite: false);
+            return RenameResult.Done;
+        }
+        // File.Move would silently fall back to copying across filesystems (following links, and writing
+        // the final name before the copy is complete), and rename(2) would replace an existing backup.
+        var result = OperatingSystem.IsLinux()
+            ? RenameAt2(AtCurrentDirectory, from, AtCurrentDirectory, to, RenameNoReplace)
+            : -1;
+        var errno = result == 0 ? 0 : Marshal.GetLastPInvokeError();
+        if (result != 0 && (!OperatingSystem.IsLinux() || errno is ENOSYS or EINVAL))
+        {
+            // No renameat2 (old kernel, or a filesystem without RENAME_NOREPLACE): FreeTarget has
+            // just checked that the name is free.
+            result = RenamePlain(from, to);
+            errno = result == 0 ? 0 : Marshal.GetLastPInvokeError();
+        }
+        return errno switch
+        {
+            0 => RenameResult.Done,
+            EXDEV => RenameResult.OtherFileSystem,
+            EEXIST => RenameResult.Taken,
+            _ => throw new IOException($"cannot move {from} to the backup {to}: {Marshal.GetPInvokeErrorMessage(errno)}"),
+        };
+    }
+
+    private const int AtCurrentDirectory = -100;
+    private const uint RenameNoReplace = 1;
+    private const int EEXIST = 17;
+    private const int EXDEV = 18;
+    private const int EINVAL = 22;
+    private const int ENOSYS = 38;
+
+    [LibraryImport("libc", EntryPoint = "renameat2", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int RenameAt2(int oldDirectory, string oldPath, int newDirectory, string newPath, uint flags);
+
+    [LibraryImport("libc", EntryPoint = "rename", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int RenamePlain(string oldPath, string newPath);
+}

@@ -1,0 +1,121 @@
+using System.Globalization;
+using System.Text.Json;
+using LanguageExt;
+using Reconcile.Core.Files;
+using Reconcile.Shell.Common;
+
+namespace Reconcile.Shell.Files;
+
+/// <summary>
+/// Reads what <see cref="FilePlanWriter"/> writes: the inverse of <see cref="FilePlanWriter.WriteAction"/>
+/// and <see cref="FilePlanWriter.WriteSavedPlan"/>, so that a saved plan reads back equal to the plan that
+/// was saved. Anything else (an unknown op, a missing field, a path that could leave its root) is a
+/// <see cref="PlanFormatException"/>.
+/// </summary>
+public static class FilePlanReader
+{
+    public static SavedFilePlan ReadSavedPlan(string json)
+    {
+        using var document = Parse(json);
+        var root = document.RootElement;
+        var kind = PlanFile.Kind(root);
+        if (kind != SavedFilePlan.Kind)
+        {
+            throw new PlanFormatException($"a plan of kind \"{kind}\", not \"{SavedFilePlan.Kind}\"");
+        }
+        var options = PlanFile.Section(root, "options");
+        var fingerprints = PlanFile.Section(root, "fingerprints");
+        var excludes = PlanFile.Array(options, "exclude").EnumerateArray()
+            .Select(e => e.ValueKind == JsonValueKind.String ? e.GetString()! : throw new PlanFormatException("\"exclude\" must hold strings"))
+            .ToSeq().Strict();
+        return new SavedFilePlan(
+            PlanFile.Root(root, "source"),
+            PlanFile.Root(root, "dest"),
+            new SavedFileOptions(
+                PlanFile.Boolean(options, "checksum"),
+                excludes,
+                OptionalInt(options, "max_delete"),
+                PlanFile.Boolean(options, "allow_empty_source"),
+                options.TryGetProperty("backup_dir", out var backup) && backup.ValueKind == JsonValueKind.Null ? null : PlanFile.Root(options, "backup_dir")),
+            Fingerprint(fingerprints, "source"),
+            Fingerprint(fingerprints, "dest"),
+            ReadActions(PlanFile.Array(root, "actions")));
+    }
+
+    public static Seq<FileAction> ReadActions(JsonElement actions) =>
+        actions.EnumerateArray().Select(ReadAction).ToSeq().Strict();
+
+    public static FileAction ReadAction(JsonElement action)
+    {
+        if (action.ValueKind != JsonValueKind.Object)
+        {
+            throw new PlanFormatException("an action must be an object");
+        }
+        var op = PlanFile.Text(action, "op");
+        return op switch
+        {
+            "copy" => new CopyFile(Path(action, "path"), Bytes(action), Meta(action)),
+            "update" => new UpdateFile(Path(action, "path"), Bytes(action), Meta(action)),
+            "move" => new MoveFile(Path(action, "from"), Path(action, "to"), Meta(action), PlanFile.Boolean(action, "replaces")),
+            "local_copy" => new CopyLocal(Path(action, "from"), Path(action, "to"), Meta(action), PlanFile.Boolean(action, "replaces")),
+            "stash" => new StashFile(Path(action, "from"), Path(action, "to")),
+            "touch" => new TouchFile(Path(action, "path"), Meta(action)),
+            "delete" => new DeleteFile(Path(action, "path")),
+            "mkdir" => new MakeDirectory(Path(action, "path")),
+            "rmdir" => new RemoveDirectory(Path(action, "path")),
+            _ => throw new PlanFormatException($"unknown op \"{op}\""),
+        };
+    }
+
+    internal static JsonDocument Parse(string json)
+    {
+        try
+        {
+            return JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 16 });
+        }
+        catch (JsonException e)
+        {
+            throw new PlanFormatException($"not valid JSON: {e.Message}");
+        }
+    }
+
+    private static string Path(JsonElement action, string name) => PlanFile.RelativePath(PlanFile.Text(action, name));
+
+    private static long Bytes(JsonElement action) =>
+        action.TryGetProperty("bytes", out var bytes) && bytes.TryGetInt64(out var n) && n >= 0
+            ? n
+            : throw new PlanFormatException("\"bytes\" must be a non-negative integer");
+
+    private static FileMeta Meta(JsonElement action)
+    {
+        var mtime = PlanFile.Text(action, "mtime");
+        var mode = PlanFile.Text(action, "mode");
+        if (!DateTime.TryParseExact(mtime, "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var time))
+        {
+            throw new PlanFormatException($"\"mtime\" '{mtime}' is not a UTC time like 2025-01-02T03:04:05.0000000Z");
+        }
+        if (mode.Length is < 1 or > 6 || mode.Any(c => c is < '0' or > '7'))
+        {
+            throw new PlanFormatException($"\"mode\" '{mode}' is not an octal mode");
+        }
+        var bits = Convert.ToInt32(mode, 8);
+        if (bits > 0xFFF)
+        {
+            throw new PlanFormatException($"\"mode\" '{mode}' has bits beyond 7777");
+        }
+        return new FileMeta(DateTime.SpecifyKind(time, DateTimeKind.Utc), bits);
+    }
+
+    private static int? OptionalInt(JsonElement obj, string name) =>
+        !obj.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null ? null
+        : value.TryGetInt32(out var n) && n >= 0 ? n
+        : throw new PlanFormatException($"\"{name}\" must be a non-negative integer or null");
+
+    private static string Fingerprint(JsonElement obj, string name)
+    {
+        var value = PlanFile.Text(obj, name);
+        return value.Length == 64 && value.All(char.IsAsciiHexDigitLower)
+            ? value
+            : throw new PlanFormatException($"fingerprint \"{name}\" must be 64 lowercase hex digits");
+    }
+}

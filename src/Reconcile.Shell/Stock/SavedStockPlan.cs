@@ -1,0 +1,170 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using LanguageExt;
+using Reconcile.Core.Stock;
+using Reconcile.Shell.Common;
+
+namespace Reconcile.Shell.Stock;
+
+/// <summary>
+/// A stock or allocate plan saved with <c>--dry-run --plan-out FILE</c>: the request (absolute paths,
+/// mode, guard), the SHA-256 of each input file as it was read (null for an absent state file), and the
+/// actions. <c>reconcile apply FILE</c> carries it out only if the inputs are unchanged.
+/// </summary>
+internal sealed record SavedStockPlan(StockRequest Request, IReadOnlyDictionary<string, string?> Fingerprints, Seq<StockAction> Actions)
+{
+    public const string StockKind = "stock";
+    public const string AllocateKind = "allocate";
+
+    /// <summary>The fingerprint key of the FEED or ORDERS file; state files are keyed by their name.</summary>
+    public const string InputKey = "input";
+
+    public static SavedStockPlan Of(GatheredStock gathered, Seq<StockAction> plan)
+    {
+        var request = gathered.Request with
+        {
+            InputPath = Path.GetFullPath(gathered.Request.InputPath),
+            StateDirectory = Path.GetFullPath(gathered.Request.StateDirectory),
+        };
+        return new SavedStockPlan(request, FingerprintsOf(gathered), plan);
+    }
+
+    public static Dictionary<string, string?> FingerprintsOf(GatheredStock gathered)
+    {
+        var prints = new Dictionary<string, string?>(StringComparer.Ordinal) { [InputKey] = gathered.Input.Sha256 };
+        foreach (var file in gathered.Loaded.Files)
+        {
+            prints[Path.GetFileName(file.Name)] = file.Sha256;
+        }
+        return prints;
+    }
+
+    public static void Save(string path, SavedStockPlan plan)
+    {
+        try
+        {
+            File.WriteAllText(path, Write(plan) + "\n", new UTF8Encoding(false));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw RunStoppedException.BadInput($"{path}: cannot write the plan: {e.Message}");
+        }
+    }
+
+    public static string Write(SavedStockPlan plan) =>
+        JsonText.Document(json =>
+        {
+            json.WriteStartObject();
+            json.WriteNumber(PlanFile.FormatField, PlanFile.Version);
+            json.WriteString("kind", plan.Request.Kind == StockJobKind.Stock ? StockKind : AllocateKind);
+            json.WriteString(plan.Request.Kind == StockJobKind.Stock ? "feed" : "orders", plan.Request.InputPath);
+            json.WriteString("state", plan.Request.StateDirectory);
+            json.WriteStartObject("options");
+            json.WriteString("mode", plan.Request.Mode == StockMode.Full ? "full" : "partial");
+            if (plan.Request.MaxRemove is { } max)
+            {
+                json.WriteNumber("max_remove", max);
+            }
+            else
+            {
+                json.WriteNull("max_remove");
+            }
+            json.WriteEndObject();
+            json.WriteStartObject("fingerprints");
+            foreach (var (name, sha) in plan.Fingerprints.OrderBy(p => p.Key, StringComparer.Ordinal))
+            {
+                if (sha is null)
+                {
+                    json.WriteNull(name);
+                }
+                else
+                {
+                    json.WriteString(name, sha);
+                }
+            }
+            json.WriteEndObject();
+            json.WriteStartArray("actions");
+            foreach (var action in plan.Actions)
+            {
+                StockPlanFormatter.WriteAction(json, action);
+            }
+            json.WriteEndArray();
+            json.WriteEndObject();
+        });
+
+    /// <summary>Reads what <see cref="Write"/> writes; anything else is a <see cref="PlanFormatException"/>.</summary>
+    public static SavedStockPlan Read(JsonElement root)
+    {
+        var kind = PlanFile.Kind(root) switch
+        {
+            StockKind => StockJobKind.Stock,
+            AllocateKind => StockJobKind.Allocate,
+            var other => throw new PlanFormatException($"a plan of kind \"{other}\", not a stock plan"),
+        };
+        var options = PlanFile.Section(root, "options");
+        var mode = PlanFile.Text(options, "mode") switch
+        {
+            "full" => StockMode.Full,
+            "partial" => StockMode.Partial,
+            var other => throw new PlanFormatException($"unknown mode \"{other}\""),
+        };
+        int? maxRemove = options.TryGetProperty("max_remove", out var max) && max.ValueKind == JsonValueKind.Number
+            ? max.GetInt32()
+            : null;
+        var request = new StockRequest(kind, PlanFile.Root(root, kind == StockJobKind.Stock ? "feed" : "orders"), PlanFile.Root(root, "state"), mode, maxRemove);
+        var fingerprints = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var print in PlanFile.Section(root, "fingerprints").EnumerateObject())
+        {
+            fingerprints[print.Name] = print.Value.ValueKind switch
+            {
+                JsonValueKind.Null => null,
+                JsonValueKind.String => print.Value.GetString(),
+                _ => throw new PlanFormatException($"fingerprint \"{print.Name}\" must be a string or null"),
+            };
+        }
+        var actions = PlanFile.Array(root, "actions").EnumerateArray().Select(ReadAction).ToSeq().Strict();
+        return new SavedStockPlan(request, fingerprints, actions);
+    }
+
+    public static StockAction ReadAction(JsonElement action)
+    {
+        if (action.ValueKind != JsonValueKind.Object)
+        {
+            throw new PlanFormatException("an action must be an object");
+        }
+        var op = PlanFile.Text(action, "op");
+        return op switch
+        {
+            "create_batch" => new CreateBatch(PlanFile.Text(action, "ref"), PlanFile.Text(action, "sku"), Number(action, "qty"), Eta(action, "eta")),
+            "change_quantity" => new ChangeQuantity(PlanFile.Text(action, "ref"), Number(action, "from"), Number(action, "to")),
+            "change_eta" => new ChangeEta(PlanFile.Text(action, "ref"), Eta(action, "from"), Eta(action, "to")),
+            "remove_batch" => new RemoveBatch(PlanFile.Text(action, "ref")),
+            "deallocate" => new Deallocate(PlanFile.Text(action, "orderid"), PlanFile.Text(action, "sku"), Number(action, "qty"), PlanFile.Text(action, "batchref")),
+            "allocate" => new Allocate(PlanFile.Text(action, "orderid"), PlanFile.Text(action, "sku"), Number(action, "qty"), PlanFile.Text(action, "batchref")),
+            "out_of_stock" => new OutOfStock(PlanFile.Text(action, "orderid"), PlanFile.Text(action, "sku"), Number(action, "qty")),
+            _ => throw new PlanFormatException($"unknown stock op \"{op}\""),
+        };
+    }
+
+    private static int Number(JsonElement obj, string name) =>
+        obj.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var n)
+            ? n
+            : throw new PlanFormatException($"\"{name}\" must be a whole number");
+
+    private static DateOnly? Eta(JsonElement obj, string name)
+    {
+        if (!obj.TryGetProperty(name, out var value))
+        {
+            throw new PlanFormatException($"\"{name}\" is missing");
+        }
+        if (value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+        return value.ValueKind == JsonValueKind.String
+            && DateOnly.TryParseExact(value.GetString(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)
+            ? date
+            : throw new PlanFormatException($"\"{name}\" must be a yyyy-MM-dd date or null");
+    }
+}

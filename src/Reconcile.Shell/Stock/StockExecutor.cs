@@ -1,0 +1,53 @@
+using System.Globalization;
+using LanguageExt;
+using Reconcile.Core.Stock;
+
+namespace Reconcile.Shell.Stock;
+
+/// <summary>Applies a plan: the simulator computes the new state, the store commits it with a journal line.</summary>
+internal static class StockExecutor
+{
+    /// <summary>An empty plan writes nothing, not even a journal line, so a scheduled run that finds
+    /// nothing to do leaves STATE untouched.</summary>
+    public static void Apply(
+        StateStore store,
+        StockState before,
+        Seq<StockAction> plan,
+        string command,
+        IReadOnlyList<InputFile> inputs,
+        IReadOnlyList<(string Name, string Value)> options,
+        DateTimeOffset now)
+    {
+        if (plan.IsEmpty)
+        {
+            return;
+        }
+        var after = StockSimulator.Apply(before, plan);
+        var line = StockPlanFormatter.Json(plan, json =>
+        {
+            json.WriteString("time", now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture));
+            json.WriteString("command", command);
+            foreach (var (name, value) in options)
+            {
+                json.WriteString(name, value);
+            }
+            json.WriteStartArray("inputs");
+            foreach (var input in inputs)
+            {
+                json.WriteStartObject();
+                json.WriteString("file", input.Name);
+                if (input.Sha256 is { } sha)
+                {
+                    json.WriteString("sha256", sha);
+                }
+                else
+                {
+                    json.WriteNull("sha256");
+                }
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+        });
+        store.Commit(before, after, line);
+    }
+}
