@@ -99,9 +99,14 @@ public sealed class FileExecutor(IFileSystem fileSystem, string sourceRoot, stri
             end,
             new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
             i => errors[i - start] = TryApply(actions[i]));
-        // Reported in plan order, as if they had run one by one.
+        // Reported in plan order, as if they had run one by one. A failure is tried once more on its own:
+        // it may only have met its neighbours' temporary files (a nearly full disk).
         for (var i = start; i < end; i++)
         {
+            if (errors[i - start] is not null)
+            {
+                errors[i - start] = TryApply(actions[i]);
+            }
             if (errors[i - start] is { } error)
             {
                 failures.Add(error);
