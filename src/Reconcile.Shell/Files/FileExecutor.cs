@@ -28,31 +28,110 @@ public sealed class FileExecutor(IFileSystem fileSystem, string sourceRoot, stri
 {
     public const string PartSuffix = ".part";
 
+    private readonly bool native = fileSystem is FileSystem && NativeFiles.IsAvailable;
+
     public FileExecution Execute(Seq<FileAction> plan, Action<FileAction>? applied = null)
     {
+        var actions = plan.ToArray();
         var done = new List<FileAction>();
         var failures = new List<string>();
-        foreach (var action in plan)
+        for (var i = 0; i < actions.Length;)
         {
+            var end = EndOfIndependentRun(actions, i);
+            if (end - i >= 2)
+            {
+                ApplyInParallel(actions, i, end, done, failures, applied);
+                i = end;
+                continue;
+            }
+            var action = actions[i++];
             if (failures.Count > 0 && action is DeleteFile or RemoveDirectory)
             {
                 failures.Add($"{Describe(action)}: skipped because an earlier action failed");
                 continue;
             }
-            try
+            var error = TryApply(action);
+            if (error is null)
             {
-                KillPoint.Step();
-                RefuseLinks(action);
-                Apply(action);
                 done.Add(action);
                 applied?.Invoke(action);
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FileChangedException)
+            else
             {
-                failures.Add($"{Describe(action)}: {e.Message}");
+                failures.Add(error);
             }
         }
         return new FileExecution(done.ToSeq(), failures);
+    }
+
+    /// <summary>
+    /// The end of the run of actions from <paramref name="start"/> that may run in any order: transfers
+    /// from SOURCE (or metadata updates) of distinct paths, whose directories the plan has already made
+    /// and whose earlier moves are done. Any other action ends the run, so nothing crosses a move, stash,
+    /// delete, mkdir or rmdir. With a backup directory everything runs in order (backups share folders).
+    /// </summary>
+    private int EndOfIndependentRun(FileAction[] actions, int start)
+    {
+        static int Kind(FileAction a) => a switch
+        {
+            CopyFile or UpdateFile => 1,
+            TouchFile => 2,
+            _ => 0,
+        };
+        var kind = Kind(actions[start]);
+        if (kind == 0 || backups is not null)
+        {
+            return start;
+        }
+        var end = start + 1;
+        while (end < actions.Length && Kind(actions[end]) == kind)
+        {
+            end++;
+        }
+        return end;
+    }
+
+    private void ApplyInParallel(FileAction[] actions, int start, int end, List<FileAction> done, List<string> failures, Action<FileAction>? applied)
+    {
+        var errors = new string?[end - start];
+        Parallel.For(
+            start,
+            end,
+            new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
+            i => errors[i - start] = TryApply(actions[i]));
+        // Reported in plan order, as if they had run one by one. A failure is tried once more on its own:
+        // it may only have met its neighbours' temporary files (a nearly full disk).
+        for (var i = start; i < end; i++)
+        {
+            if (errors[i - start] is not null)
+            {
+                errors[i - start] = TryApply(actions[i]);
+            }
+            if (errors[i - start] is { } error)
+            {
+                failures.Add(error);
+            }
+            else
+            {
+                done.Add(actions[i]);
+                applied?.Invoke(actions[i]);
+            }
+        }
+    }
+
+    private string? TryApply(FileAction action)
+    {
+        try
+        {
+            KillPoint.Step();
+            RefuseLinks(action);
+            Apply(action);
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FileChangedException)
+        {
+            return $"{Describe(action)}: {e.Message}";
+        }
     }
 
     private void Apply(FileAction action)
@@ -105,23 +184,36 @@ public sealed class FileExecutor(IFileSystem fileSystem, string sourceRoot, stri
         var temp = fileSystem.Path.Combine(directory, ".reconcile-" + Guid.NewGuid().ToString("N")[..16] + PartSuffix);
         try
         {
-            fileSystem.File.Copy(from, temp, overwrite: false);
-            var written = fileSystem.FileInfo.FromFileName(temp).Length;
+            long written;
+            DateTime sourceTime;
+            if (native)
+            {
+                (written, sourceTime) = NativeFiles.CopyNew(from, temp, meta.Mode, meta.ModifiedUtc);
+            }
+            else
+            {
+                fileSystem.File.Copy(from, temp, overwrite: false);
+                written = fileSystem.FileInfo.FromFileName(temp).Length;
+                sourceTime = fileSystem.File.GetLastWriteTimeUtc(from);
+            }
             if (expectedBytes is { } expected && written != expected)
             {
                 throw new FileChangedException($"{from} changed while it was copied ({expected} bytes planned, {written} copied)");
             }
-            if (expectedBytes is not null && fileSystem.File.GetLastWriteTimeUtc(from) != meta.ModifiedUtc)
+            if (expectedBytes is not null && sourceTime != meta.ModifiedUtc)
             {
                 throw new FileChangedException($"{from} changed while it was copied (modified since the scan)");
             }
-            SetMeta(temp, meta);
+            if (!native)
+            {
+                SetMeta(temp, meta);
+            }
             KillPoint.Step();
             if (replace && backups is not null)
             {
                 backups.Keep(fileSystem.Path.GetRelativePath(destRoot, to).Replace(fileSystem.Path.DirectorySeparatorChar, '/'));
             }
-            fileSystem.File.Move(temp, to, replace);
+            Rename(temp, to, replace);
         }
         catch
         {
@@ -185,6 +277,14 @@ public sealed class FileExecutor(IFileSystem fileSystem, string sourceRoot, stri
             {
                 throw new IOException($"{current} is a symbolic link (it appeared after the scan); not followed");
             }
+        }
+    }
+
+    private void Rename(string from, string to, bool replace)
+    {
+        if (!native || !NativeFiles.TryRename(from, to, replace))
+        {
+            fileSystem.File.Move(from, to, replace);
         }
     }
 

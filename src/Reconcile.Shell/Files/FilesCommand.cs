@@ -35,9 +35,12 @@ public static class FilesCommand
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print nothing but errors." };
         var backupDir = new Option<string?>("--backup-dir") { Description = "Move every file the run deletes or overwrites into DIR, under its relative path (numbered .~N~ when taken). DIR must be outside SOURCE and DEST.", HelpName = "DIR" };
         var planOut = new Option<string?>("--plan-out") { Description = "With --dry-run: save the plan to FILE, to run later with 'reconcile apply FILE'.", HelpName = "FILE" };
+        var cacheDir = new Option<string?>("--cache-dir") { Description = "Keep the hash cache in DIR instead of $XDG_CACHE_HOME/reconcile or ~/.cache/reconcile.", HelpName = "DIR" };
+        var noCache = new Option<bool>("--no-cache") { Description = "Neither read nor write the hash cache." };
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "Also print, on stderr, how many files were scanned, hashed and found in the hash cache." };
         var command = new Command("files", "Make DEST an exact one-way mirror of SOURCE; renamed files are moved, never copied again.")
         {
-            source, dest, dryRun, check, format, checksum, exclude, maxDelete, allowEmpty, quiet, backupDir, planOut,
+            source, dest, dryRun, check, format, checksum, exclude, maxDelete, allowEmpty, quiet, backupDir, planOut, cacheDir, noCache, verbose,
         };
         command.SetAction(parse => new FilesRun(new FileSystem(), stdout, stderr).Run(new FilesRequest(
             parse.GetValue(source)!,
@@ -51,7 +54,10 @@ public static class FilesCommand
             parse.GetValue(allowEmpty),
             parse.GetValue(quiet),
             parse.GetValue(backupDir),
-            parse.GetValue(planOut))));
+            parse.GetValue(planOut),
+            parse.GetValue(noCache),
+            parse.GetValue(cacheDir),
+            parse.GetValue(verbose))));
         return command;
     }
 }

@@ -17,13 +17,25 @@ public sealed record FilesRequest(
     bool AllowEmptySource,
     bool Quiet,
     string? BackupDir = null,
-    string? PlanOut = null);
+    string? PlanOut = null,
+    bool NoCache = false,
+    string? CacheDir = null,
+    bool Verbose = false);
 
 /// <summary>The absolute paths of a run; <see cref="Backup"/> is null without --backup-dir.</summary>
 internal sealed record FileRoots(string Source, string Dest, bool DestExists, string? Backup);
 
 /// <summary>Both trees as gathered, ready to plan, and what could not be read on the way.</summary>
-internal sealed record GatheredTrees(FileTree Source, FileTree Dest, List<string> Problems);
+internal sealed record GatheredTrees(FileTree Source, FileTree Dest, List<string> Problems, HashedSide? SourceSide = null, HashedSide? DestSide = null);
+
+/// <summary>What the hash cache needs after a run: the scan, the cache as loaded, and the hashes computed.</summary>
+internal sealed record HashedSide(string Root, ScanResult Scan, HashCache? Cache, IReadOnlyDictionary<string, ContentHash> Fresh);
+
+/// <summary>Where the hash cache lives for a run; null directory = no cache.</summary>
+internal sealed record CacheSettings(string? Directory, bool Verbose)
+{
+    public static readonly CacheSettings Default = new(HashCache.DefaultDirectory(), Verbose: false);
+}
 
 /// <summary>One run of the files job: gather, decide, execute, in that order and never back.</summary>
 public sealed class FilesRun(IFileSystem fileSystem, TextWriter stdout, TextWriter stderr)
@@ -46,7 +58,8 @@ public sealed class FilesRun(IFileSystem fileSystem, TextWriter stdout, TextWrit
         }
 
         // Gather
-        var gathered = Gather(roots, excludes, options, request.Quiet);
+        var cache = new CacheSettings(request.NoCache ? null : request.CacheDir ?? HashCache.DefaultDirectory(), request.Verbose);
+        var gathered = Gather(roots, excludes, options, request.Quiet, cache);
 
         // Decide
         var plan = FilePlanner.Plan(gathered.Source, gathered.Dest, options);
@@ -74,7 +87,7 @@ public sealed class FilesRun(IFileSystem fileSystem, TextWriter stdout, TextWrit
                 : gathered.Problems.Count > 0 ? ExitCodes.SomeActionsFailed
                 : ExitCodes.Done;
         }
-        return Execute(roots, plan, gathered.Problems, request.Json, request.Quiet);
+        return Execute(roots, plan, gathered, request.Json, request.Quiet);
     }
 
     /// <summary>
@@ -89,7 +102,7 @@ public sealed class FilesRun(IFileSystem fileSystem, TextWriter stdout, TextWrit
         var options = new FilePlanOptions(Checksum: saved.Options.Checksum);
         using var held = RunLock.Acquire(RunLock.ForDirectory(roots.Dest), saved.Dest);
         KillPoint.Step();
-        var gathered = Gather(roots, excludes, options, quiet);
+        var gathered = Gather(roots, excludes, options, quiet, CacheSettings.Default);
         // Which hashes a gather computes depends on both trees, so a change on one side can show in
         // either fingerprint: the message names both.
         if (TreeFingerprint.Of(gathered.Source) != saved.SourceFingerprint || TreeFingerprint.Of(gathered.Dest) != saved.DestFingerprint)
@@ -99,15 +112,20 @@ public sealed class FilesRun(IFileSystem fileSystem, TextWriter stdout, TextWrit
         var fits = FileSimulator.Apply(gathered.Dest, saved.Actions, gathered.Source);
         fits.IfLeft(error => throw RunStoppedException.BadInput($"the plan does not fit its trees, so it was not made by reconcile from them: {error}; nothing was changed"));
         Guard(saved.Source, saved.Dest, saved.Options.AllowEmptySource, saved.Options.MaxDelete, gathered, saved.Actions);
-        return Execute(roots, saved.Actions, gathered.Problems, json, quiet);
+        return Execute(roots, saved.Actions, gathered, json, quiet);
     }
 
-    private GatheredTrees Gather(FileRoots roots, List<PathGlob> excludes, FilePlanOptions options, bool quiet)
+    private GatheredTrees Gather(FileRoots roots, List<PathGlob> excludes, FilePlanOptions options, bool quiet, CacheSettings cache)
     {
         var problems = new List<string>();
         var scanner = new TreeScanner(fileSystem);
+        var scanStart = DateTime.UtcNow;
+        // Both trees at once: each scan mostly waits on one stat per entry.
+        var destTask = roots.DestExists
+            ? Task.Run(() => scanner.Scan(roots.Dest, excludes, linksAsEntries: true))
+            : Task.FromResult(ScanResult.Empty);
         var sourceScan = scanner.Scan(roots.Source, excludes, linksAsEntries: false);
-        var destScan = roots.DestExists ? scanner.Scan(roots.Dest, excludes, linksAsEntries: true) : new ScanResult(FileTree.Empty, [], []);
+        var destScan = destTask.GetAwaiter().GetResult();
         problems.AddRange(sourceScan.Problems);
         problems.AddRange(destScan.Problems);
         if (!quiet)
@@ -119,17 +137,142 @@ public sealed class FilesRun(IFileSystem fileSystem, TextWriter stdout, TextWrit
         }
         var sourceTree = sourceScan.Tree;
         var destTree = LeaveAlone(destScan.Tree, sourceScan.Links, sourceScan.Tree.Pinned);
-        var hasher = new ContentHasher(fileSystem);
+        var cacheDir = UsableCacheDirectory(cache.Directory, roots, quiet);
         var wanted = FilePlanner.PathsToHash(sourceTree, destTree, options);
-        var (sourceHashes, sourceHashProblems) = hasher.Hash(roots.Source, wanted.Source);
-        var (destHashes, destHashProblems) = hasher.Hash(roots.Dest, wanted.Dest);
-        problems.AddRange(sourceHashProblems);
-        problems.AddRange(destHashProblems);
-        return new GatheredTrees(ContentHasher.WithHashes(sourceTree, sourceHashes), ContentHasher.WithHashes(destTree, destHashes), problems);
+        var source = HashSide(roots.Source, sourceScan, sourceTree, wanted.Source, cacheDir, problems, quiet);
+        var dest = HashSide(roots.Dest, destScan, destTree, wanted.Dest, cacheDir, problems, quiet);
+        if (cache.Verbose)
+        {
+            stderr.WriteLine(string.Create(
+                System.Globalization.CultureInfo.InvariantCulture,
+                $"reconcile: scanned {sourceTree.Files.Count} + {destTree.Files.Count} files; hashes wanted {wanted.Source.Count} + {wanted.Dest.Count}, hashed {source.Side.Fresh.Count} + {dest.Side.Fresh.Count}, from cache {source.FromCache} + {dest.FromCache} ({(DateTime.UtcNow - scanStart).TotalSeconds:0.000} s)"));
+        }
+        var withHashes = new GatheredTrees(source.Tree, dest.Tree, problems, source.Side, dest.Side);
+        lastScanStart = scanStart;
+        return withHashes;
     }
 
-    private int Execute(FileRoots roots, Seq<FileAction> plan, List<string> problems, bool json, bool quiet)
+    private DateTime lastScanStart;
+
+    /// <summary>Hashes one side's wanted paths: from the cache where it still holds, else by reading them.</summary>
+    private (FileTree Tree, HashedSide Side, int FromCache) HashSide(
+        string root, ScanResult scan, FileTree tree, Seq<string> wanted, string? cacheDir, List<string> problems, bool quiet)
     {
+        HashCache? cache = null;
+        var known = new Dictionary<string, ContentHash>(StringComparer.Ordinal);
+        var missing = wanted;
+        if (cacheDir is not null && !wanted.IsEmpty)
+        {
+            cache = HashCache.Load(fileSystem, HashCache.FileFor(fileSystem, cacheDir, root), root, out var warning);
+            if (warning is not null && !quiet)
+            {
+                stderr.WriteLine($"reconcile: {warning}");
+            }
+            var toRead = new List<string>();
+            foreach (var path in wanted)
+            {
+                if (cache.TryGet(path, tree.Files[path], scan.InodeOf(path), out var hash))
+                {
+                    known[path] = hash;
+                }
+                else
+                {
+                    toRead.Add(path);
+                }
+            }
+            missing = toRead.ToSeq();
+        }
+        var fromCache = known.Count;
+        var (fresh, hashProblems) = new ContentHasher(fileSystem).Hash(root, missing);
+        problems.AddRange(hashProblems);
+        foreach (var (path, hash) in fresh)
+        {
+            known[path] = hash;
+        }
+        return (ContentHasher.WithHashes(tree, known), new HashedSide(root, scan, cache, fresh), fromCache);
+    }
+
+    /// <summary>The cache directory, unless it lies inside SOURCE or DEST: nothing may be written there.</summary>
+    private string? UsableCacheDirectory(string? directory, FileRoots roots, bool quiet)
+    {
+        if (directory is null)
+        {
+            return null;
+        }
+        var full = fileSystem.Path.GetFullPath(directory);
+        if (IsInside(full, roots.Source) || IsInside(full, roots.Dest))
+        {
+            if (!quiet)
+            {
+                stderr.WriteLine($"reconcile: not using the hash cache {full}: it lies inside SOURCE or DEST");
+            }
+            return null;
+        }
+        return full;
+    }
+
+    private bool IsInside(string path, string root)
+    {
+        var separator = fileSystem.Path.DirectorySeparatorChar;
+        var a = path.TrimEnd(separator) + separator;
+        var b = root.TrimEnd(separator) + separator;
+        return a.StartsWith(b, StringComparison.Ordinal);
+    }
+
+    /// <summary>Remembers the hashes of this run for the next one; DEST paths the plan touched are forgotten.</summary>
+    private void SaveCaches(GatheredTrees gathered, Seq<FileAction> plan, bool quiet)
+    {
+        var touched = new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal);
+        foreach (var action in plan)
+        {
+            foreach (var path in PathsOf(action))
+            {
+                touched.Add(path);
+            }
+        }
+        SaveCache(gathered.SourceSide, gathered.Source, new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal), quiet);
+        SaveCache(gathered.DestSide, gathered.Dest, touched, quiet);
+    }
+
+    private static string[] PathsOf(FileAction action) => action switch
+    {
+        CopyFile c => [c.Path],
+        UpdateFile u => [u.Path],
+        MoveFile m => [m.From, m.To],
+        CopyLocal l => [l.To],
+        StashFile s => [s.From, s.To],
+        TouchFile t => [t.Path],
+        DeleteFile d => [d.Path],
+        _ => [],
+    };
+
+    private void SaveCache(HashedSide? side, FileTree tree, System.Collections.Generic.HashSet<string> touched, bool quiet)
+    {
+        if (side?.Cache is not { } cache || (side.Fresh.Count == 0 && touched.Count == 0))
+        {
+            return;
+        }
+        var next = cache.Updated(tree, side.Scan.InodeOf, side.Fresh, touched, lastScanStart);
+        if (side.Fresh.Count == 0 && next.Count == cache.Count)
+        {
+            return;
+        }
+        try
+        {
+            next.Save(fileSystem, side.Root);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            if (!quiet)
+            {
+                stderr.WriteLine($"reconcile: could not save the hash cache {cache.File}: {e.Message}");
+            }
+        }
+    }
+
+    private int Execute(FileRoots roots, Seq<FileAction> plan, GatheredTrees gathered, bool json, bool quiet)
+    {
+        var problems = gathered.Problems;
         if (!roots.DestExists)
         {
             fileSystem.Directory.CreateDirectory(roots.Dest);
@@ -147,6 +290,7 @@ public sealed class FilesRun(IFileSystem fileSystem, TextWriter stdout, TextWrit
             FilePlanWriter.WriteJson(stdout, plan, result.Failures);
         }
         problems.AddRange(result.Failures);
+        SaveCaches(gathered, plan, quiet);
         ReportProblems(problems);
         return problems.Count > 0 ? ExitCodes.SomeActionsFailed : ExitCodes.Done;
     }

@@ -3,6 +3,12 @@ namespace Reconcile.Shell.Tests.Common;
 /// <summary>The outcome of one run of the command line, in process.</summary>
 public sealed record CliRun(int ExitCode, string Stdout, string Stderr)
 {
+    static CliRun()
+    {
+        // Runs without --cache-dir keep their hash caches here, not in the real user's cache directory.
+        Environment.SetEnvironmentVariable("XDG_CACHE_HOME", Path.Combine(Path.GetTempPath(), "reconcile-test-cache"));
+    }
+
     public static CliRun Of(params string[] args)
     {
         using var stdout = new StringWriter();

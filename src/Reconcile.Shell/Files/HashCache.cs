@@ -1,0 +1,204 @@
+using System.IO.Abstractions;
+using System.Security.Cryptography;
+using System.Text;
+using Reconcile.Core.Files;
+
+namespace Reconcile.Shell.Files;
+
+/// <summary>One remembered hash: valid while the file at its path keeps this size, time and inode.</summary>
+public readonly record struct CachedHash(long Size, long ModifiedTicks, ulong Inode, ContentHash Hash);
+
+/// <summary>
+/// Content hashes from earlier runs, one file per root in the user's cache directory (never inside
+/// SOURCE or DEST). An entry counts only while the file at its path has the same size, modification
+/// time and inode (0 = unknown, matching only 0). The file is compact binary: a magic, the SHA-256 of
+/// the rest (so a damaged file is noticed and ignored, never trusted), the root it belongs to, then one
+/// record per file. It is written to a temporary file and renamed over the old one.
+/// </summary>
+public sealed class HashCache
+{
+    private static readonly byte[] Magic = "RCHASH01"u8.ToArray();
+    private const int DigestOffset = 8;
+    private const int BodyOffset = DigestOffset + 32;
+
+    private readonly Dictionary<string, CachedHash> entries;
+
+    private HashCache(string file, Dictionary<string, CachedHash> entries)
+    {
+        File = file;
+        this.entries = entries;
+    }
+
+    public string File { get; }
+
+    public int Count => entries.Count;
+
+    /// <summary><c>$XDG_CACHE_HOME/reconcile</c>, else <c>~/.cache/reconcile</c>; null when neither is known.</summary>
+    public static string? DefaultDirectory()
+    {
+        var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
+        if (!string.IsNullOrEmpty(xdg) && Path.IsPathRooted(xdg))
+        {
+            return Path.Combine(xdg, "reconcile");
+        }
+        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        return string.IsNullOrEmpty(home) ? null : Path.Combine(home, ".cache", "reconcile");
+    }
+
+    /// <summary>The cache file of one root: named by a hash of its full path.</summary>
+    public static string FileFor(IFileSystem fileSystem, string directory, string root)
+    {
+        var digest = SHA256.HashData(Encoding.UTF8.GetBytes(root));
+        return fileSystem.Path.Combine(directory, "hashes-" + Convert.ToHexStringLower(digest.AsSpan(0, 12)) + ".bin");
+    }
+
+    /// <summary>Reads a root's cache; a missing file is an empty cache, a damaged one too, with a warning.</summary>
+    public static HashCache Load(IFileSystem fileSystem, string file, string root, out string? warning)
+    {
+        warning = null;
+        var entries = new Dictionary<string, CachedHash>(StringComparer.Ordinal);
+        if (!fileSystem.File.Exists(file))
+        {
+            return new HashCache(file, entries);
+        }
+        try
+        {
+            using var stream = fileSystem.FileStream.Create(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+            var head = new byte[BodyOffset];
+            stream.ReadExactly(head);
+            if (!head.AsSpan(0, Magic.Length).SequenceEqual(Magic))
+            {
+                throw new InvalidDataException("not a reconcile hash cache");
+            }
+            if (!SHA256.HashData(stream).AsSpan().SequenceEqual(head.AsSpan(DigestOffset, 32)))
+            {
+                throw new InvalidDataException("checksum mismatch");
+            }
+            stream.Position = BodyOffset;
+            using var reader = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
+            if (reader.ReadString() != root)
+            {
+                throw new InvalidDataException("it belongs to another directory");
+            }
+            var count = reader.ReadInt32();
+            Span<byte> digest = stackalloc byte[32];
+            for (var i = 0; i < count; i++)
+            {
+                var path = reader.ReadString();
+                var size = reader.ReadInt64();
+                var ticks = reader.ReadInt64();
+                var inode = reader.ReadUInt64();
+                reader.BaseStream.ReadExactly(digest);
+                entries[path] = new CachedHash(size, ticks, inode, ContentHash.FromBytes(digest));
+            }
+            if (stream.Position != stream.Length)
+            {
+                throw new InvalidDataException("trailing bytes");
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or ArgumentException or FormatException)
+        {
+            warning = $"ignoring the hash cache {file}: {e.Message}";
+            entries.Clear();
+        }
+        return new HashCache(file, entries);
+    }
+
+    public bool TryGet(string path, FileEntry entry, ulong inode, out ContentHash hash)
+    {
+        if (entries.TryGetValue(path, out var cached)
+            && cached.Size == entry.Size && cached.ModifiedTicks == entry.ModifiedUtc.Ticks && cached.Inode == inode)
+        {
+            hash = cached.Hash;
+            return true;
+        }
+        hash = default;
+        return false;
+    }
+
+    /// <summary>
+    /// The cache as it should be after a run: entries still true of <paramref name="tree"/> (minus the
+    /// paths the run touched), plus <paramref name="fresh"/> hashes. A file modified within the last
+    /// seconds before <paramref name="scanStart"/> is not remembered: it may still be changing within
+    /// the time resolution of its file system.
+    /// </summary>
+    public HashCache Updated(
+        FileTree tree,
+        Func<string, ulong> inodeOf,
+        IReadOnlyDictionary<string, ContentHash> fresh,
+        IReadOnlySet<string> touched,
+        DateTime scanStart)
+    {
+        var settled = scanStart.AddSeconds(-2);
+        var next = new Dictionary<string, CachedHash>(StringComparer.Ordinal);
+        foreach (var (path, cached) in entries)
+        {
+            if (!touched.Contains(path) && tree.Files.TryGetValue(path, out var entry)
+                && TryGet(path, entry, inodeOf(path), out _))
+            {
+                next[path] = cached;
+            }
+        }
+        foreach (var (path, hash) in fresh)
+        {
+            if (!touched.Contains(path) && tree.Files.TryGetValue(path, out var entry) && entry.ModifiedUtc < settled)
+            {
+                next[path] = new CachedHash(entry.Size, entry.ModifiedUtc.Ticks, inodeOf(path), hash);
+            }
+        }
+        return new HashCache(File, next);
+    }
+
+    /// <summary>Writes the cache to a temporary file beside it, then renames that over the old one.</summary>
+    public void Save(IFileSystem fileSystem, string root)
+    {
+        var directory = fileSystem.Path.GetDirectoryName(File)!;
+        fileSystem.Directory.CreateDirectory(directory);
+        var temp = File + "." + Guid.NewGuid().ToString("N")[..12] + ".tmp";
+        try
+        {
+            using (var stream = fileSystem.FileStream.Create(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16))
+            {
+                stream.Write(Magic);
+                stream.Write(new byte[32]);
+                using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
+                {
+                    writer.Write(root);
+                    writer.Write(entries.Count);
+                    Span<byte> digest = stackalloc byte[32];
+                    foreach (var (path, cached) in entries)
+                    {
+                        writer.Write(path);
+                        writer.Write(cached.Size);
+                        writer.Write(cached.ModifiedTicks);
+                        writer.Write(cached.Inode);
+                        WriteDigest(cached.Hash, digest);
+                        writer.Write(digest);
+                    }
+                }
+                stream.Flush();
+                stream.Position = BodyOffset;
+                var sum = SHA256.HashData(stream);
+                stream.Position = DigestOffset;
+                stream.Write(sum);
+            }
+            fileSystem.File.Move(temp, File, overwrite: true);
+        }
+        catch
+        {
+            if (fileSystem.File.Exists(temp))
+            {
+                fileSystem.File.Delete(temp);
+            }
+            throw;
+        }
+    }
+
+    private static void WriteDigest(ContentHash hash, Span<byte> into)
+    {
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(into, hash.A);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(into[8..], hash.B);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(into[16..], hash.C);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(into[24..], hash.D);
+    }
+}
