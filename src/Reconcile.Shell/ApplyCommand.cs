@@ -25,7 +25,7 @@ public static class ApplyCommand
           reconcile apply plan.json
         """;
 
-    public static Command Create(TextWriter stdout, TextWriter stderr)
+    public static Command Create(TextWriter stdout, TextWriter stderr, Terminal? terminal = null)
     {
         var planFile = new Argument<string>("PLAN") { Description = "A plan saved with --dry-run --plan-out." };
         var format = Options.Format();
@@ -37,13 +37,14 @@ public static class ApplyCommand
         command.SetAction(parse => Run(
             stdout,
             stderr,
+            terminal,
             parse.GetValue(planFile)!,
             Options.FormatOf(parse, format) == OutputFormat.Json,
             parse.GetValue(quiet)));
         return command;
     }
 
-    private static int Run(TextWriter stdout, TextWriter stderr, string planPath, bool json, bool quiet)
+    private static int Run(TextWriter stdout, TextWriter stderr, Terminal? terminal, string planPath, bool json, bool quiet)
     {
         string text;
         try
@@ -63,7 +64,7 @@ public static class ApplyCommand
             }
             return kind switch
             {
-                SavedFilePlan.Kind => new FilesRun(new FileSystem(), stdout, stderr).Apply(FilePlanReader.ReadSavedPlan(text), json, quiet),
+                SavedFilePlan.Kind => new FilesRun(new FileSystem(), stdout, stderr, terminal).Apply(FilePlanReader.ReadSavedPlan(text), json, quiet),
                 SavedStockPlan.StockKind or SavedStockPlan.AllocateKind => ApplyStock(text, json, quiet, stdout, stderr),
                 _ => throw new PlanFormatException($"unknown plan kind \"{kind}\""),
             };

@@ -23,9 +23,9 @@ public static class Cli
             Run 'reconcile COMMAND --help' for a command's options and examples.
             """)
         {
-            FilesCommand.Create(stdout, stderr),
+            FilesCommand.Create(stdout, stderr, terminal),
             Stock.StockCommand.Create(stdout, stderr), Stock.AllocateCommand.Create(stdout, stderr),
-            ApplyCommand.Create(stdout, stderr),
+            ApplyCommand.Create(stdout, stderr, terminal),
         };
         HelpWithExamples.Attach(root, stdout, new Dictionary<string, string>(StringComparer.Ordinal)
         {

@@ -43,6 +43,18 @@ public sealed class RunProgress
         return result;
     }
 
+    /// <summary>A stage whose total is not known in advance: it counts what it has seen.</summary>
+    public ProgressCounter Counter(string what)
+    {
+        if (context is null)
+        {
+            return ProgressCounter.None;
+        }
+        var task = context.AddTask(Markup.Escape(what));
+        task.IsIndeterminate = true;
+        return new ProgressCounter(task, what);
+    }
+
     /// <summary>A stage measured in <paramref name="total"/> units (bytes for hashing and copying).</summary>
     public ProgressStage Stage(string description, double total)
     {
@@ -70,6 +82,42 @@ public sealed class ProgressStage
     {
         if (task is not null)
         {
+            task.Value = task.MaxValue;
+            task.StopTask();
+        }
+    }
+}
+
+/// <summary>A count shown in a stage's description ("scanning 12345 entries"); safe from several threads.</summary>
+public sealed class ProgressCounter
+{
+    public static readonly ProgressCounter None = new(null, "");
+
+    private readonly ProgressTask? task;
+    private readonly string what;
+    private long count;
+
+    internal ProgressCounter(ProgressTask? task, string what)
+    {
+        this.task = task;
+        this.what = what;
+    }
+
+    public void Advance(long n)
+    {
+        if (task is null)
+        {
+            return;
+        }
+        var now = Interlocked.Add(ref count, n);
+        task.Description = Markup.Escape(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{what} {now:N0} entries"));
+    }
+
+    public void Done()
+    {
+        if (task is not null)
+        {
+            task.IsIndeterminate = false;
             task.Value = task.MaxValue;
             task.StopTask();
         }

@@ -21,7 +21,7 @@ public static class FilesCommand
           reconcile files -n --plan-out plan.json SRC DEST && reconcile apply plan.json
         """;
 
-    public static Command Create(TextWriter stdout, TextWriter stderr)
+    public static Command Create(TextWriter stdout, TextWriter stderr, Terminal? terminal = null)
     {
         var source = new Argument<string>("SOURCE") { Description = "The directory tree to mirror (never written to)." };
         var dest = new Argument<string>("DEST") { Description = "The mirror directory; created if its parent exists." };
@@ -42,7 +42,7 @@ public static class FilesCommand
         {
             source, dest, dryRun, check, format, checksum, exclude, maxDelete, allowEmpty, quiet, backupDir, planOut, cacheDir, noCache, verbose,
         };
-        command.SetAction(parse => new FilesRun(new FileSystem(), stdout, stderr).Run(new FilesRequest(
+        command.SetAction(parse => new FilesRun(new FileSystem(), stdout, stderr, terminal).Run(new FilesRequest(
             parse.GetValue(source)!,
             parse.GetValue(dest)!,
             parse.GetValue(dryRun),

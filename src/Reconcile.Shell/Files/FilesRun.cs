@@ -38,8 +38,10 @@ internal sealed record CacheSettings(string? Directory, bool Verbose)
 }
 
 /// <summary>One run of the files job: gather, decide, execute, in that order and never back.</summary>
-public sealed class FilesRun(IFileSystem fileSystem, TextWriter stdout, TextWriter stderr)
+public sealed class FilesRun(IFileSystem fileSystem, TextWriter stdout, TextWriter stderr, Terminal? terminal = null)
 {
+    private RunProgress progress = RunProgress.Silent;
+
     public int Run(FilesRequest request)
     {
         if (request.PlanOut is not null && !request.DryRun)
@@ -59,7 +61,7 @@ public sealed class FilesRun(IFileSystem fileSystem, TextWriter stdout, TextWrit
 
         // Gather
         var cache = new CacheSettings(request.NoCache ? null : request.CacheDir ?? HashCache.DefaultDirectory(), request.Verbose);
-        var gathered = Gather(roots, excludes, options, request.Quiet, cache);
+        var gathered = WithProgress(!request.Quiet && !request.Json, () => Gather(roots, excludes, options, request.Quiet, cache));
 
         // Decide
         var plan = FilePlanner.Plan(gathered.Source, gathered.Dest, options);
@@ -102,7 +104,7 @@ public sealed class FilesRun(IFileSystem fileSystem, TextWriter stdout, TextWrit
         var options = new FilePlanOptions(Checksum: saved.Options.Checksum);
         using var held = RunLock.Acquire(RunLock.ForDirectory(roots.Dest), saved.Dest);
         KillPoint.Step();
-        var gathered = Gather(roots, excludes, options, quiet, CacheSettings.Default);
+        var gathered = WithProgress(!quiet && !json, () => Gather(roots, excludes, options, quiet, CacheSettings.Default));
         // Which hashes a gather computes depends on both trees, so a change on one side can show in
         // either fingerprint: the message names both.
         if (TreeFingerprint.Of(gathered.Source) != saved.SourceFingerprint || TreeFingerprint.Of(gathered.Dest) != saved.DestFingerprint)
@@ -115,10 +117,29 @@ public sealed class FilesRun(IFileSystem fileSystem, TextWriter stdout, TextWrit
         return Execute(roots, saved.Actions, gathered, json, quiet);
     }
 
+    /// <summary>Runs a long stage under a progress display on stderr, when stderr is a terminal and output allows.</summary>
+    private T WithProgress<T>(bool allowed, Func<T> stage)
+    {
+        var show = allowed && (terminal ?? Terminal.None).ProgressErr;
+        return RunProgress.Show(show, p =>
+        {
+            progress = p;
+            try
+            {
+                return stage();
+            }
+            finally
+            {
+                progress = RunProgress.Silent;
+            }
+        });
+    }
+
     private GatheredTrees Gather(FileRoots roots, List<PathGlob> excludes, FilePlanOptions options, bool quiet, CacheSettings cache)
     {
         var problems = new List<string>();
-        var scanner = new TreeScanner(fileSystem);
+        var scanning = progress.Counter("scanning");
+        var scanner = new TreeScanner(fileSystem) { Entries = n => scanning.Advance(n) };
         var scanStart = DateTime.UtcNow;
         // Both trees at once: each scan mostly waits on one stat per entry.
         var destTask = roots.DestExists
@@ -126,6 +147,7 @@ public sealed class FilesRun(IFileSystem fileSystem, TextWriter stdout, TextWrit
             : Task.FromResult(ScanResult.Empty);
         var sourceScan = scanner.Scan(roots.Source, excludes, linksAsEntries: false);
         var destScan = destTask.GetAwaiter().GetResult();
+        scanning.Done();
         problems.AddRange(sourceScan.Problems);
         problems.AddRange(destScan.Problems);
         if (!quiet)
@@ -183,7 +205,9 @@ public sealed class FilesRun(IFileSystem fileSystem, TextWriter stdout, TextWrit
             missing = toRead.ToSeq();
         }
         var fromCache = known.Count;
-        var (fresh, hashProblems) = new ContentHasher(fileSystem).Hash(root, missing);
+        var hashing = progress.Stage("hashing " + root, missing.Sum(p => (double)tree.Files[p].Size));
+        var (fresh, hashProblems) = new ContentHasher(fileSystem) { Hashed = bytes => hashing.Advance(bytes) }.Hash(root, missing);
+        hashing.Done();
         problems.AddRange(hashProblems);
         foreach (var (path, hash) in fresh)
         {
@@ -280,7 +304,33 @@ public sealed class FilesRun(IFileSystem fileSystem, TextWriter stdout, TextWrit
         var backups = roots.Backup is { } backupRoot ? new BackupStore(backupRoot, roots.Dest) : null;
         var executor = new FileExecutor(fileSystem, roots.Source, roots.Dest, backups);
         var textOut = !quiet && !json;
-        var result = executor.Execute(plan, textOut ? a => stdout.WriteLine(FilePlanWriter.Line(a)) : null);
+        // While a progress display is live on the terminal, applied lines wait, so the two never mix.
+        var lines = new List<string>();
+        var result = WithProgress(!quiet && !json, () =>
+        {
+            var copying = progress.Stage("copying", FileSummary.Of(plan).BytesToCopy);
+            var done = executor.Execute(plan, a =>
+            {
+                copying.Advance(a switch { CopyFile c => c.Bytes, UpdateFile u => u.Bytes, _ => 0 });
+                if (textOut)
+                {
+                    lock (lines)
+                    {
+                        if (progress.Visible)
+                        {
+                            lines.Add(FilePlanWriter.Line(a));
+                        }
+                        else
+                        {
+                            stdout.WriteLine(FilePlanWriter.Line(a));
+                        }
+                    }
+                }
+            });
+            copying.Done();
+            return done;
+        });
+        lines.ForEach(stdout.WriteLine);
         if (textOut)
         {
             stdout.WriteLine(FilePlanWriter.SummaryLine(FileSummary.Of(result.Applied)));

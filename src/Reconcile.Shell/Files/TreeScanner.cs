@@ -23,6 +23,9 @@ public sealed record ScanResult(FileTree Tree, IReadOnlyList<string> Links, IRea
 /// </summary>
 public sealed class TreeScanner(IFileSystem fileSystem)
 {
+    /// <summary>Told how many entries each directory held, as it is read (for a progress display).</summary>
+    public Action<int>? Entries { get; init; }
+
     private static readonly EnumerationOptions Shallow = new()
     {
         RecurseSubdirectories = false,
@@ -39,7 +42,7 @@ public sealed class TreeScanner(IFileSystem fileSystem)
             ? ScanNative(root, excludes, linksAsEntries)
             : ScanPortable(root, excludes, linksAsEntries);
 
-    private static ScanResult ScanNative(string root, IReadOnlyList<PathGlob> excludes, bool linksAsEntries)
+    private ScanResult ScanNative(string root, IReadOnlyList<PathGlob> excludes, bool linksAsEntries)
     {
         var files = new Dictionary<string, FileEntry>(StringComparer.Ordinal);
         var inodes = new Dictionary<string, ulong>(StringComparer.Ordinal);
@@ -56,6 +59,7 @@ public sealed class TreeScanner(IFileSystem fileSystem)
             try
             {
                 names = NativeFiles.ListNames(dir, Shallow);
+                Entries?.Invoke(names.Count);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -123,6 +127,7 @@ public sealed class TreeScanner(IFileSystem fileSystem)
             try
             {
                 children = [.. dir.EnumerateFileSystemInfos("*", Shallow)];
+                Entries?.Invoke(children.Length);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
