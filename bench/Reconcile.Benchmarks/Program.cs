@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(Reconcile.Benchmarks.FilePlannerBenchmark).Assembly).Run(args);
