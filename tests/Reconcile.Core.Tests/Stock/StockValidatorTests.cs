@@ -156,4 +156,103 @@ public class StockValidatorTests
         var input = StockValidator.ValidateAllocate(orders, state).Match(i => i, e => throw new InvalidOperationException(string.Join("\n", e)));
         Assert.Equal(new[] { Backorder("o1", 3), Backorder("o2", 1) }, input.Orders);
     }
+
+    [Fact]
+    public void BlankSkuInStateIsReportedOnceNotAlsoAsASkuChange()
+    {
+        var state = RawState([new RawBatch(2, "b1", " ", "10", "")]);
+        Assert.Equal(["state/batches.csv:2: sku is empty"], ErrorsOf([new RawBatch(4, "b1", "RED-CHAIR", "10", "")], state));
+    }
+
+    [Fact]
+    public void AllocationWithABlankSkuIsNotAlsoASkuMismatch()
+    {
+        var state = RawState([new RawBatch(2, "b1", "RED-CHAIR", "10", "")], [new RawAllocation(3, "o1", "", "1", "b1")]);
+        Assert.Equal(["state/allocations.csv:3: sku is empty"], ErrorsOf([], state));
+    }
+
+    [Fact]
+    public void AllocationToABatchWithABlankSkuIsNotAlsoASkuMismatch()
+    {
+        var state = RawState([new RawBatch(2, "b1", "", "10", "")], [new RawAllocation(3, "o1", "RED-CHAIR", "1", "b1")]);
+        Assert.Equal(["state/batches.csv:2: sku is empty"], ErrorsOf([], state));
+    }
+
+    [Fact]
+    public void LinesWithABlankKeyFieldAreNeverDuplicatesOfEachOther()
+    {
+        var state = RawState(
+            [],
+            [],
+            [new RawOrderLine(2, "", "S", "1"), new RawOrderLine(3, "", "S", "1"), new RawOrderLine(4, "o", "", "1"), new RawOrderLine(5, "o", "", "1")]);
+        Assert.Equal(
+            [
+                "state/unallocated.csv:2: orderid is empty",
+                "state/unallocated.csv:3: orderid is empty",
+                "state/unallocated.csv:4: sku is empty",
+                "state/unallocated.csv:5: sku is empty",
+            ],
+            ErrorsOf([], state));
+    }
+
+    [Fact]
+    public void AllocateRejectsAnAmendedQuantityOfAnAllocatedLine()
+    {
+        var state = RawState([new RawBatch(2, "b1", "RED-CHAIR", "10", "")], [new RawAllocation(2, "x", "RED-CHAIR", "1", "b1"), new RawAllocation(3, "o1", "RED-CHAIR", "3", "b1")]);
+        var orders = new RawTable<RawOrderLine>("orders.csv", new[] { new RawOrderLine(2, "o1", "RED-CHAIR", "5") }.ToSeq());
+        Assert.Equal(
+            ["orders.csv:2: order line (o1, RED-CHAIR) has qty 5 here but 3 at state/allocations.csv:3"],
+            Errors(StockValidator.ValidateAllocate(orders, state)));
+    }
+
+    [Fact]
+    public void AllocateReportsOnlyTheBadQuantityOfAnOrderThatIsAlsoForAnUnknownSku()
+    {
+        var state = RawState([new RawBatch(2, "b1", "RED-CHAIR", "10", "")]);
+        var orders = new RawTable<RawOrderLine>("orders.csv", new[] { new RawOrderLine(2, "o1", "GREEN-CURTAIN", "0") }.ToSeq());
+        Assert.Equal(["orders.csv:2: qty '0' is not a positive integer"], Errors(StockValidator.ValidateAllocate(orders, state)));
+    }
+
+    [Fact]
+    public void AllocateErrorsComeOrdersFileFirstThenStateFiles()
+    {
+        var state = RawState([new RawBatch(9, "b1", "RED-CHAIR", "ten", "")], [], [new RawOrderLine(2, "o9", "RED-CHAIR", "")]);
+        var orders = new RawTable<RawOrderLine>("orders.csv", new[] { new RawOrderLine(7, "o1", "", "1"), new RawOrderLine(3, "o2", "RED-CHAIR", "-1") }.ToSeq());
+        Assert.Equal(
+            [
+                "orders.csv:3: qty '-1' is not a positive integer",
+                "orders.csv:7: sku is empty",
+                "state/batches.csv:9: qty 'ten' is not a non-negative integer",
+                "state/unallocated.csv:2: qty '' is not a positive integer",
+            ],
+            Errors(StockValidator.ValidateAllocate(orders, state)));
+    }
+
+    [Fact]
+    public void StateAloneIsValidatedIntoTheSnapshot()
+    {
+        var state = RawState(
+            [new RawBatch(2, "b1", "RED-CHAIR", "10", ""), new RawBatch(3, "b2", "RED-CHAIR", "5", "2025-03-01")],
+            [new RawAllocation(2, "o1", "RED-CHAIR", "3", "b2")],
+            [new RawOrderLine(2, "o2", "RED-CHAIR", "1")]);
+        var result = StockValidator.ValidateState(state).Match(s => s, e => throw new InvalidOperationException(string.Join("\n", e)));
+        Assert.Equal(State([InStock("b1", 10), Arriving("b2", 5, Later)], [Line("o1", 3, "b2")], [Backorder("o2", 1)]), result);
+    }
+
+    [Fact]
+    public void StateAloneReportsEveryErrorInFileThenLineOrder()
+    {
+        var state = RawState(
+            [new RawBatch(3, "b1", "RED-CHAIR", "x", ""), new RawBatch(2, "b0", "RED-CHAIR", "1", "soon")],
+            [new RawAllocation(2, "o1", "RED-CHAIR", "3", "b9")],
+            [new RawOrderLine(2, "o2", "RED-CHAIR", "0")]);
+        Assert.Equal(
+            [
+                "state/batches.csv:2: eta 'soon' is not a real date (yyyy-MM-dd, or empty for in stock)",
+                "state/batches.csv:3: qty 'x' is not a non-negative integer",
+                "state/allocations.csv:2: allocation names unknown batch 'b9'",
+                "state/unallocated.csv:2: qty '0' is not a positive integer",
+            ],
+            Errors(StockValidator.ValidateState(state)));
+    }
 }
