@@ -35,7 +35,7 @@ public class FileSummaryTests
             new RemoveDirectory("r3"),
         }.ToSeq();
         var summary = FileSummary.Of(plan);
-        Assert.Equal(new FileSummary(Copy: 2, Update: 3, Move: 1, LocalCopy: 2, Stash: 1, Touch: 4, Delete: 2, Mkdir: 1, Rmdir: 3, BytesToCopy: 3525), summary);
+        Assert.Equal(new FileSummary(Copy: 2, Update: 3, Move: 1, LocalCopy: 2, Stash: 1, Touch: 4, Delete: 2, Mkdir: 1, Rmdir: 3, BytesToCopy: 3525) { CopyBytes = 120, UpdateBytes = 3405 }, summary);
         Assert.Equal(19, summary.Total);
     }
 
