@@ -92,12 +92,13 @@ public sealed class PathGlob
                     text.Append("[^/]");
                     break;
                 case '[':
-                    var close = glob.IndexOf(']', i + 1);
-                    if (close > i + 1)
+                    // As in fnmatch: '!' or '^' first negates, and a ']' first (after it) is a member, not the end.
+                    var first = i + 1 < glob.Length && glob[i + 1] is '!' or '^' ? i + 2 : i + 1;
+                    var close = glob.IndexOf(']', Math.Min(first + 1, glob.Length));
+                    if (close > i + 1 && first < close)
                     {
-                        var set = glob[(i + 1)..close];
-                        var negate = set.StartsWith('!') || set.StartsWith('^');
-                        text.Append('[').Append(negate ? "^" : "").Append(Regex.Escape(negate ? set[1..] : set).Replace("\\-", "-", StringComparison.Ordinal)).Append(']');
+                        var members = glob[first..close].Replace("\\", "\\\\", StringComparison.Ordinal).Replace("]", "\\]", StringComparison.Ordinal).Replace("[", "\\[", StringComparison.Ordinal).Replace("^", "\\^", StringComparison.Ordinal);
+                        text.Append('[').Append(first == i + 2 ? "^" : "").Append(members).Append(']');
                         i = close;
                     }
                     else

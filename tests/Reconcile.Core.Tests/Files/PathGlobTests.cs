@@ -41,6 +41,13 @@ public class PathGlobTests
     [InlineData("*", "x/line\nbreak", false, true)]
     [InlineData("é *", "dir/é x", false, true)]
     [InlineData("a+b(1).txt", "a+b(1).txt", false, true)]
+    [InlineData("[!]x", "[!]x", false, true)]
+    [InlineData("[]a]", "]", false, true)]
+    [InlineData("[]a]", "b", false, false)]
+    [InlineData("[!]a]", "b", false, true)]
+    [InlineData(@"[\-]", @"\", false, true)]
+    [InlineData("[^a]", "^", false, true)]
+    [InlineData("[a^]", "^", false, true)]
     public void MatchesLikeRsync(string pattern, string path, bool isDirectory, bool expected) =>
         Assert.Equal(expected, PathGlob.Parse(pattern).Matches(path, isDirectory));
 
