@@ -13,6 +13,18 @@ internal sealed record LoadedState(
     IReadOnlyList<InputFile> Files)
 {
     public RawState Raw => new(Batches.Table, Allocations.Table, Backorders.Table);
+
+    /// <summary>The extra columns of the three files, to be written back with them.</summary>
+    public (KeptColumns Batches, KeptColumns Allocations, KeptColumns Backorders) Kept()
+    {
+        var batches = KeptColumns.Index(Batches, b => b.Line, b => b.Ref);
+        var allocations = KeptColumns.Index(Allocations, a => a.Line, a => StockCsv.LineKeyText(a.OrderId, a.Sku));
+        var backorders = KeptColumns.Index(Backorders, l => l.Line, l => StockCsv.LineKeyText(l.OrderId, l.Sku));
+        return (
+            new KeptColumns(Batches.Extras.Header, [batches]),
+            new KeptColumns(Allocations.Extras.Header, [allocations, backorders]),
+            new KeptColumns(Backorders.Extras.Header, [backorders, allocations]));
+    }
 }
 
 /// <summary>
@@ -97,21 +109,22 @@ internal sealed partial class StateStore(string directory)
     }
 
     /// <summary>Replaces the state files whose content changed, and appends the journal line, as one commit.</summary>
-    public void Commit(StockState before, StockState after, string journalLine)
+    public void Commit(StockState before, StockState after, string journalLine, LoadedState? loaded = null)
     {
+        var kept = loaded?.Kept();
         Recover();
         System.IO.Directory.CreateDirectory(Pending);
         if (!before.Batches.Equals(after.Batches))
         {
-            Stage(BatchesFile, s => StockCsv.WriteBatches(s, after.Batches));
+            Stage(BatchesFile, s => StockCsv.WriteBatches(s, after.Batches, kept?.Batches));
         }
         if (!before.Allocations.Equals(after.Allocations))
         {
-            Stage(AllocationsFile, s => StockCsv.WriteAllocations(s, after.Allocations));
+            Stage(AllocationsFile, s => StockCsv.WriteAllocations(s, after.Allocations, kept?.Allocations));
         }
         if (!before.Backorders.Equals(after.Backorders))
         {
-            Stage(UnallocatedFile, s => StockCsv.WriteOrderLines(s, after.Backorders));
+            Stage(UnallocatedFile, s => StockCsv.WriteOrderLines(s, after.Backorders, kept?.Backorders));
         }
         Stage(JournalEntry, s => s.Write(Encoding.UTF8.GetBytes(journalLine + "\n")));
         SyncDirectory(Pending);

@@ -5,8 +5,24 @@ using Reconcile.Core.Stock;
 
 namespace Reconcile.Shell.Stock;
 
-/// <summary>The result of reading one CSV file: its rows as text, and what was wrong with the file itself.</summary>
-internal sealed record CsvRead<T>(RawTable<T> Table, IReadOnlyList<StockError> RowErrors, IReadOnlyList<StockError> FileErrors);
+/// <summary>
+/// The result of reading one CSV file: its rows as text, what was wrong with the file itself, and the
+/// columns reconcile does not use, kept so that rewriting the file loses none of them.
+/// </summary>
+internal sealed record CsvRead<T>(RawTable<T> Table, IReadOnlyList<StockError> RowErrors, IReadOnlyList<StockError> FileErrors)
+{
+    public ExtraColumns Extras { get; init; } = ExtraColumns.None;
+}
+
+/// <summary>
+/// A file's header as it was (column order included) and, per physical line, the values of the columns
+/// that are not reconcile's. A state file is rewritten with the same header, each row with its own extra
+/// values; a row new to the file gets them empty.
+/// </summary>
+internal sealed record ExtraColumns(string[] Header, string[] Names, IReadOnlyDictionary<int, string[]> ByLine)
+{
+    public static readonly ExtraColumns None = new([], [], new Dictionary<int, string[]>());
+}
 
 /// <summary>
 /// Reads and writes the stock CSV formats. Reading is strict where CsvHelper is lenient: the separator is
@@ -32,6 +48,7 @@ internal static class StockCsv
     private static CsvRead<T> Read<T>(InputFile file, string[] columns, Func<int, string[], T> row)
     {
         var rows = new List<T>();
+        var extras = ExtraColumns.None;
         var rowErrors = new List<StockError>();
         var fileErrors = new List<StockError>();
         if (file.Bytes is null)
@@ -66,6 +83,8 @@ internal static class StockCsv
             {
                 return new CsvRead<T>(new RawTable<T>(file.Name, []), rowErrors, fileErrors);
             }
+            var extraIndex = Enumerable.Range(0, headers.Length).Where(h => !columns.Contains(headers[h], StringComparer.Ordinal)).ToArray();
+            var extraByLine = new Dictionary<int, string[]>();
             var values = new string[columns.Length];
             while (reader.Read())
             {
@@ -88,14 +107,22 @@ internal static class StockCsv
                 if (!tooLong)
                 {
                     rows.Add(row(line, values));
+                    if (extraIndex.Length > 0)
+                    {
+                        extraByLine[line] = extraIndex.Select(reader.GetString).ToArray();
+                    }
                 }
+            }
+            if (extraIndex.Length > 0)
+            {
+                extras = new ExtraColumns(headers, extraIndex.Select(h => headers[h]).ToArray(), extraByLine);
             }
         }
         catch (CsvFormatException e)
         {
             rowErrors.Add(new StockError(file.Name, (int)e.LineNumber, e.Message));
         }
-        return new CsvRead<T>(new RawTable<T>(file.Name, rows.ToArray().ToSeq()), rowErrors, fileErrors);
+        return new CsvRead<T>(new RawTable<T>(file.Name, rows.ToArray().ToSeq()), rowErrors, fileErrors) { Extras = extras };
     }
 
     /// <summary>No reference, sku or order id is this long; a longer field is a broken or hostile file.</summary>
@@ -155,21 +182,26 @@ internal static class StockCsv
         _ => $"malformed record ({reason})",
     };
 
-    public static void WriteBatches(Stream stream, IEnumerable<Batch> batches) =>
-        Write(stream, BatchColumns, batches, b => [b.Ref, b.Sku, Number(b.Qty), Date(b.Eta)]);
+    public static void WriteBatches(Stream stream, IEnumerable<Batch> batches, KeptColumns? kept = null) =>
+        Write(stream, BatchColumns, batches, b => [b.Ref, b.Sku, Number(b.Qty), Date(b.Eta)], kept, b => b.Ref);
 
-    public static void WriteAllocations(Stream stream, IEnumerable<Allocation> allocations) =>
-        Write(stream, AllocationColumns, allocations, a => [a.OrderId, a.Sku, Number(a.Qty), a.BatchRef]);
+    public static void WriteAllocations(Stream stream, IEnumerable<Allocation> allocations, KeptColumns? kept = null) =>
+        Write(stream, AllocationColumns, allocations, a => [a.OrderId, a.Sku, Number(a.Qty), a.BatchRef], kept, a => LineKeyText(a.OrderId, a.Sku));
 
-    public static void WriteOrderLines(Stream stream, IEnumerable<OrderLine> lines) =>
-        Write(stream, OrderLineColumns, lines, l => [l.OrderId, l.Sku, Number(l.Qty)]);
+    public static void WriteOrderLines(Stream stream, IEnumerable<OrderLine> lines, KeptColumns? kept = null) =>
+        Write(stream, OrderLineColumns, lines, l => [l.OrderId, l.Sku, Number(l.Qty)], kept, l => LineKeyText(l.OrderId, l.Sku));
+
+    /// <summary>The key under which an order line's extra values are kept: order lines move between files.</summary>
+    public static string LineKeyText(string orderId, string sku) => orderId + "\u0000" + sku;
 
     public static string Number(int value) => value.ToString(CultureInfo.InvariantCulture);
 
     public static string Date(DateOnly? value) => value?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "";
 
-    private static void Write<T>(Stream stream, string[] header, IEnumerable<T> rows, Func<T, string[]> fields)
+    private static void Write<T>(Stream stream, string[] columns, IEnumerable<T> rows, Func<T, string[]> fields, KeptColumns? kept, Func<T, string> key)
     {
+        var header = kept is { Header.Length: > 0 } ? kept.Header : columns;
+        var positions = header.Select(name => Array.IndexOf(columns, name)).ToArray();
         var options = CsvWriterOptions.Default with
         {
             NewLine = "\n",
@@ -186,12 +218,51 @@ internal static class StockCsv
         writer.EndRecord();
         foreach (var row in rows)
         {
-            foreach (var field in fields(row))
+            var known = fields(row);
+            for (var i = 0; i < header.Length; i++)
             {
-                writer.WriteField(field);
+                writer.WriteField(positions[i] >= 0 ? known[positions[i]] : kept!.Value(key(row), header[i]));
             }
             writer.EndRecord();
         }
         writer.Flush();
+    }
+}
+
+/// <summary>
+/// The extra columns of a state file to write back: its header as read, and the extra values of each row
+/// by row key (a batch's ref; an order line's order id and sku, looked up in either order-line file so
+/// that a line keeps its values when it moves between allocations.csv and unallocated.csv).
+/// </summary>
+internal sealed record KeptColumns(string[] Header, IReadOnlyList<IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>> ByKey)
+{
+    public string Value(string key, string column)
+    {
+        foreach (var table in ByKey)
+        {
+            if (table.TryGetValue(key, out var values) && values.TryGetValue(column, out var value))
+            {
+                return value;
+            }
+        }
+        return "";
+    }
+
+    public static IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> Index<T>(CsvRead<T> read, Func<T, int> line, Func<T, string> key)
+    {
+        var index = new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.Ordinal);
+        foreach (var row in read.Table.Rows)
+        {
+            if (read.Extras.ByLine.TryGetValue(line(row), out var values))
+            {
+                var byName = new Dictionary<string, string>(StringComparer.Ordinal);
+                for (var i = 0; i < read.Extras.Names.Length; i++)
+                {
+                    byName[read.Extras.Names[i]] = values[i];
+                }
+                index.TryAdd(key(row), byName);
+            }
+        }
+        return index;
     }
 }

@@ -16,7 +16,8 @@ internal static class StockExecutor
         string command,
         IReadOnlyList<InputFile> inputs,
         IReadOnlyList<(string Name, string Value)> options,
-        DateTimeOffset now)
+        DateTimeOffset now,
+        LoadedState? loaded = null)
     {
         if (plan.IsEmpty)
         {
@@ -48,6 +49,6 @@ internal static class StockExecutor
             }
             json.WriteEndArray();
         });
-        store.Commit(before, after, line);
+        store.Commit(before, after, line, loaded);
     }
 }
