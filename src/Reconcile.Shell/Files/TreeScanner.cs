@@ -38,11 +38,10 @@ public sealed class TreeScanner(IFileSystem fileSystem)
     /// <param name="excludes">Patterns whose matches are left out.</param>
     /// <param name="linksAsEntries">Whether links are returned as entries to remove (DEST) or only listed (SOURCE).</param>
     public ScanResult Scan(string root, IReadOnlyList<PathGlob> excludes, bool linksAsEntries) =>
-        fileSystem is FileSystem && NativeFiles.IsAvailable
-            ? ScanNative(root, excludes, linksAsEntries)
-            : ScanPortable(root, excludes, linksAsEntries);
+        Walk(root, excludes, linksAsEntries, fileSystem.GetType() == typeof(FileSystem) && NativeFiles.IsAvailable ? ListNative : ListPortable);
 
-    private ScanResult ScanNative(string root, IReadOnlyList<PathGlob> excludes, bool linksAsEntries)
+    /// <summary>One walk for both ways of listing a directory; a lister throws when it cannot read one.</summary>
+    private ScanResult Walk(string root, IReadOnlyList<PathGlob> excludes, bool linksAsEntries, Func<string, List<(string Name, StatInfo Stat)>> list)
     {
         var files = new Dictionary<string, FileEntry>(StringComparer.Ordinal);
         var inodes = new Dictionary<string, ulong>(StringComparer.Ordinal);
@@ -51,15 +50,15 @@ public sealed class TreeScanner(IFileSystem fileSystem)
         var links = new List<string>();
         var problems = new List<string>();
         var pending = new Stack<(string Full, string Relative)>();
-        List<string> names;
-        pending.Push((root.TrimEnd('/'), ""));
+        pending.Push((fileSystem.Path.TrimEndingDirectorySeparator(root), ""));
         while (pending.Count > 0)
         {
             var (dir, relative) = pending.Pop();
+            List<(string Name, StatInfo Stat)> children;
             try
             {
-                names = NativeFiles.ListNames(dir, Shallow);
-                Entries?.Invoke(names.Count);
+                children = list(dir);
+                Entries?.Invoke(children.Count);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -70,16 +69,10 @@ public sealed class TreeScanner(IFileSystem fileSystem)
                 }
                 continue;
             }
-            foreach (var name in names)
+            foreach (var (name, stat) in children)
             {
-                var full = dir + "/" + name;
                 var path = relative.Length == 0 ? name : relative + "/" + name;
-                if (!NativeFiles.TryLstat(full, out var stat))
-                {
-                    // Gone since it was listed: as if it had never been there.
-                    continue;
-                }
-                if (PathGlob.AnyMatches(excludes, path, stat.IsDirectory))
+                if (PathGlob.AnyMatches(excludes, path, stat.IsDirectory && !stat.IsLink))
                 {
                     if (relative.Length > 0)
                     {
@@ -98,12 +91,15 @@ public sealed class TreeScanner(IFileSystem fileSystem)
                 else if (stat.IsDirectory)
                 {
                     dirs.Add(path);
-                    pending.Push((full, path));
+                    pending.Push((fileSystem.Path.Combine(dir, name), path));
                 }
                 else
                 {
                     files[path] = new FileEntry(stat.Size, stat.ModifiedUtc, stat.Mode);
-                    inodes[path] = stat.Inode;
+                    if (stat.Inode != 0)
+                    {
+                        inodes[path] = stat.Inode;
+                    }
                 }
             }
         }
@@ -111,66 +107,31 @@ public sealed class TreeScanner(IFileSystem fileSystem)
         return new ScanResult(new FileTree(files, dirs, pinned), links, problems, inodes);
     }
 
-    private ScanResult ScanPortable(string root, IReadOnlyList<PathGlob> excludes, bool linksAsEntries)
+    /// <summary>Linux: names from one directory read, then one statx per entry.</summary>
+    private static List<(string Name, StatInfo Stat)> ListNative(string dir)
     {
-        var files = new Dictionary<string, FileEntry>(StringComparer.Ordinal);
-        var dirs = new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal);
-        var pinned = new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal);
-        var links = new List<string>();
-        var problems = new List<string>();
-        var pending = new Stack<(IDirectoryInfo Dir, string Relative)>();
-        pending.Push((fileSystem.DirectoryInfo.FromDirectoryName(root), ""));
-        while (pending.Count > 0)
+        var children = new List<(string Name, StatInfo Stat)>();
+        foreach (var name in NativeFiles.ListNames(dir, Shallow))
         {
-            var (dir, relative) = pending.Pop();
-            IFileSystemInfo[] children;
-            try
+            // An entry gone since it was listed is as if it had never been there.
+            if (NativeFiles.TryLstat(dir + "/" + name, out var stat))
             {
-                children = [.. dir.EnumerateFileSystemInfos("*", Shallow)];
-                Entries?.Invoke(children.Length);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                problems.Add($"{dir.FullName}: cannot read directory: {e.Message}");
-                if (relative.Length > 0)
-                {
-                    pinned.Add(relative);
-                }
-                continue;
-            }
-            foreach (var child in children)
-            {
-                var path = relative.Length == 0 ? child.Name : relative + "/" + child.Name;
-                var isDirectory = (child.Attributes & FileAttributes.Directory) != 0;
-                if (PathGlob.AnyMatches(excludes, path, isDirectory))
-                {
-                    if (relative.Length > 0)
-                    {
-                        pinned.Add(relative);
-                    }
-                    continue;
-                }
-                if ((child.Attributes & FileAttributes.ReparsePoint) != 0)
-                {
-                    links.Add(path);
-                    if (linksAsEntries)
-                    {
-                        files[path] = new FileEntry(0, DateTime.MinValue, 0, IsLink: true);
-                    }
-                    continue;
-                }
-                if (isDirectory)
-                {
-                    dirs.Add(path);
-                    pending.Push(((IDirectoryInfo)child, path));
-                }
-                else if (child is IFileInfo file)
-                {
-                    files[path] = new FileEntry(file.Length, file.LastWriteTimeUtc, PermissionBits.Read(file.FullName));
-                }
+                children.Add((name, stat));
             }
         }
-        links.Sort(StringComparer.Ordinal);
-        return new ScanResult(new FileTree(files, dirs, pinned), links, problems, ScanResult.Empty.Inodes);
+        return children;
     }
+
+    /// <summary>Anywhere else, and for other <see cref="IFileSystem"/>s: through the abstraction (no inode).</summary>
+    private List<(string Name, StatInfo Stat)> ListPortable(string dir) =>
+        fileSystem.DirectoryInfo.FromDirectoryName(dir).EnumerateFileSystemInfos("*", Shallow)
+            .Select(child =>
+            {
+                var isLink = (child.Attributes & FileAttributes.ReparsePoint) != 0;
+                var isDirectory = (child.Attributes & FileAttributes.Directory) != 0;
+                return child is IFileInfo file && !isLink && !isDirectory
+                    ? (child.Name, new StatInfo(false, false, file.Length, file.LastWriteTimeUtc, PermissionBits.Read(file.FullName), 0))
+                    : (child.Name, new StatInfo(isDirectory, isLink, 0, DateTime.MinValue, 0, 0));
+            })
+            .ToList();
 }

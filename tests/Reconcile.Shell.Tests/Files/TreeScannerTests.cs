@@ -1,0 +1,51 @@
+using System.IO.Abstractions;
+using Reconcile.Core.Files;
+using Reconcile.Shell.Files;
+using Reconcile.Shell.Tests.Common;
+
+namespace Reconcile.Shell.Tests.Files;
+
+public sealed class TreeScannerTests : IDisposable
+{
+    private readonly TempDirectory temp = new();
+
+    public void Dispose() => temp.Dispose();
+
+    /// <summary>Any other IFileSystem takes the portable path, through the abstraction.</summary>
+    private sealed class OtherFileSystem : FileSystem;
+
+    [Fact]
+    public void NativeAndPortableScansSeeTheSameTree()
+    {
+        var root = temp.Combine("tree");
+        Directory.CreateDirectory(Path.Combine(root, "a/b/empty"));
+        Directory.CreateDirectory(Path.Combine(root, "skip"));
+        File.WriteAllText(Path.Combine(root, "a/one.txt"), "1");
+        File.WriteAllText(Path.Combine(root, "a/b/two.txt"), "22");
+        File.WriteAllText(Path.Combine(root, "a/x.tmp"), "tmp");
+        File.WriteAllText(Path.Combine(root, "skip/inside"), "s");
+        File.WriteAllText(Path.Combine(root, "é z"), "unicode");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.CreateSymbolicLink(Path.Combine(root, "link"), Path.Combine(root, "a"));
+            File.SetUnixFileMode(Path.Combine(root, "a/one.txt"), UnixFileMode.UserRead | UnixFileMode.UserExecute);
+        }
+        var excludes = new[] { PathGlob.Parse("*.tmp"), PathGlob.Parse("skip/") };
+
+        var native = new TreeScanner(new FileSystem()).Scan(root, excludes, linksAsEntries: true);
+        var portable = new TreeScanner(new OtherFileSystem()).Scan(root, excludes, linksAsEntries: true);
+
+        Assert.Equal(Sorted(native.Tree.Files), Sorted(portable.Tree.Files));
+        Assert.Equal(native.Tree.Directories.Order(StringComparer.Ordinal), portable.Tree.Directories.Order(StringComparer.Ordinal));
+        Assert.Equal(native.Tree.Pinned.Order(StringComparer.Ordinal), portable.Tree.Pinned.Order(StringComparer.Ordinal));
+        Assert.Equal(native.Links, portable.Links);
+        Assert.Equal(new[] { "a", "a/b", "a/b/empty" }, native.Tree.Directories.Order(StringComparer.Ordinal));
+        Assert.Contains("a/b/two.txt", native.Tree.Files.Keys);
+        Assert.DoesNotContain("a/x.tmp", native.Tree.Files.Keys);
+        Assert.Contains("a", native.Tree.Pinned);
+        Assert.Equal(2, native.Tree.Files["a/b/two.txt"].Size);
+    }
+
+    private static List<KeyValuePair<string, FileEntry>> Sorted(IReadOnlyDictionary<string, FileEntry> files) =>
+        [.. files.OrderBy(f => f.Key, StringComparer.Ordinal)];
+}
