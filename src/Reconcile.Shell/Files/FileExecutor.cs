@@ -28,7 +28,7 @@ public sealed class FileExecutor(IFileSystem fileSystem, string sourceRoot, stri
 {
     public const string PartSuffix = ".part";
 
-    private readonly bool native = fileSystem is FileSystem && NativeFiles.IsAvailable;
+    private readonly bool native = fileSystem.GetType() == typeof(FileSystem) && NativeFiles.IsAvailable;
 
     public FileExecution Execute(Seq<FileAction> plan, Action<FileAction>? applied = null)
     {

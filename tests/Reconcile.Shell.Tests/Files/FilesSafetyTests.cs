@@ -314,6 +314,44 @@ public sealed class FilesSafetyTests : IDisposable
         }
     }
 
+    /// <summary>A filesystem whose disk is full for any file named "big…": every copy of one fails.</summary>
+    private sealed class FullDiskFileSystem : System.IO.Abstractions.FileSystem
+    {
+        public override System.IO.Abstractions.IFile File => new FullDiskFile(this);
+
+        private sealed class FullDiskFile(System.IO.Abstractions.IFileSystem fileSystem) : System.IO.Abstractions.FileWrapper(fileSystem)
+        {
+            public override void Copy(string sourceFileName, string destFileName, bool overwrite)
+            {
+                if (System.IO.Path.GetFileName(sourceFileName).StartsWith("big", StringComparison.Ordinal))
+                {
+                    // Like a real full disk: part of the bytes land in the new file before the write fails.
+                    System.IO.File.WriteAllText(destFileName, "partial");
+                    throw new IOException("No space left on device : '" + destFileName + "'");
+                }
+                base.Copy(sourceFileName, destFileName, overwrite);
+            }
+        }
+    }
+
+    [Fact]
+    public void AnInjectedWriteFailureFailsThatFileAloneAndLeavesNoPartialFile()
+    {
+        var source = temp.Combine("s");
+        var dest = temp.Combine("d");
+        Write(source, "a-small", "small");
+        Write(source, "big-file", new string('x', 10_000));
+        Write(source, "c-small", "also small");
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var code = new FilesRun(new FullDiskFileSystem(), stdout, stderr).Run(
+            new FilesRequest(source, dest, DryRun: false, Check: false, Json: false, Checksum: false, Excludes: [], MaxDelete: null, AllowEmptySource: false, Quiet: false, NoCache: true));
+        Assert.True(code == ExitCodes.SomeActionsFailed, stderr.ToString());
+        Assert.Contains("big-file", stderr.ToString(), StringComparison.Ordinal);
+        Assert.Contains("No space left on device", stderr.ToString(), StringComparison.Ordinal);
+        Assert.Equal(["a-small", "c-small"], Directory.GetFileSystemEntries(dest).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
     private static bool Mount(string at, string options) => Exec("mount", "-t", "tmpfs", "-o", options, "tmpfs", at) == 0;
 
     private static void Chown(params string[] paths)
