@@ -47,3 +47,43 @@ public class TerminalTests
         Assert.False(terminal.ProgressErr);
     }
 }
+
+/// <summary>The progress display, seen through a real pseudo-terminal (util-linux <c>script</c>).</summary>
+public sealed class ProgressOnATerminalTests : IDisposable
+{
+    private readonly Common.TempDirectory temp = new();
+
+    public void Dispose() => temp.Dispose();
+
+    [Fact]
+    public void ATerminalShowsHashingProgressAndARedirectedRunDoesNot()
+    {
+        if (!OperatingSystem.IsLinux() || !File.Exists("/usr/bin/script"))
+        {
+            return; // no pseudo-terminal to test with
+        }
+        var source = temp.Combine("s");
+        Directory.CreateDirectory(source);
+        for (var i = 0; i < 8; i++)
+        {
+            File.WriteAllBytes(Path.Combine(source, $"f{i}"), new byte[4_000_000]);
+        }
+        var dll = Common.ExeRun.Dll;
+        var command = $"dotnet '{dll}' files --checksum --no-cache -n '{source}' '{temp.Combine("d")}'";
+        var start = new System.Diagnostics.ProcessStartInfo("/usr/bin/script", ["-qec", command, "/dev/null"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var seen = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        Assert.Equal(0, process.ExitCode);
+        Assert.Contains("hashing", seen, StringComparison.Ordinal);
+        Assert.Contains("copy", seen, StringComparison.Ordinal);
+
+        var redirected = Common.ExeRun.Of(null, "files", "--checksum", "--no-cache", "-n", source, temp.Combine("d"));
+        Assert.DoesNotContain("hashing", redirected.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("\u001b[", redirected.Stdout, StringComparison.Ordinal);
+    }
+}
