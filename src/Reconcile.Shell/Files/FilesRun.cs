@@ -26,7 +26,11 @@ public sealed record FilesRequest(
 internal sealed record FileRoots(string Source, string Dest, bool DestExists, string? Backup);
 
 /// <summary>Both trees as gathered, ready to plan, and what could not be read on the way.</summary>
-internal sealed record GatheredTrees(FileTree Source, FileTree Dest, List<string> Problems, HashedSide? SourceSide = null, HashedSide? DestSide = null);
+internal sealed record GatheredTrees(FileTree Source, FileTree Dest, List<string> Problems, HashedSide? SourceSide = null, HashedSide? DestSide = null)
+{
+    /// <summary>When the scan began: a file modified after it may have changed while it was hashed.</summary>
+    public DateTime ScanStart { get; init; }
+}
 
 /// <summary>What the hash cache needs after a run: the scan, the cache as loaded, and the hashes computed.</summary>
 internal sealed record HashedSide(string Root, ScanResult Scan, HashCache? Cache, IReadOnlyDictionary<string, ContentHash> Fresh);
@@ -169,12 +173,8 @@ public sealed class FilesRun(IFileSystem fileSystem, TextWriter stdout, TextWrit
                 System.Globalization.CultureInfo.InvariantCulture,
                 $"reconcile: scanned {sourceTree.Files.Count} + {destTree.Files.Count} files; hashes wanted {wanted.Source.Count} + {wanted.Dest.Count}, hashed {source.Side.Fresh.Count} + {dest.Side.Fresh.Count}, from cache {source.FromCache} + {dest.FromCache} ({(DateTime.UtcNow - scanStart).TotalSeconds:0.000} s)"));
         }
-        var withHashes = new GatheredTrees(source.Tree, dest.Tree, problems, source.Side, dest.Side);
-        lastScanStart = scanStart;
-        return withHashes;
+        return new GatheredTrees(source.Tree, dest.Tree, problems, source.Side, dest.Side) { ScanStart = scanStart };
     }
-
-    private DateTime lastScanStart;
 
     /// <summary>Hashes one side's wanted paths: from the cache where it still holds, else by reading them.</summary>
     private (FileTree Tree, HashedSide Side, int FromCache) HashSide(
@@ -254,8 +254,8 @@ public sealed class FilesRun(IFileSystem fileSystem, TextWriter stdout, TextWrit
                 touched.Add(path);
             }
         }
-        SaveCache(gathered.SourceSide, gathered.Source, new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal), quiet);
-        SaveCache(gathered.DestSide, gathered.Dest, touched, quiet);
+        SaveCache(gathered.SourceSide, gathered.Source, new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal), gathered.ScanStart, quiet);
+        SaveCache(gathered.DestSide, gathered.Dest, touched, gathered.ScanStart, quiet);
     }
 
     private static string[] PathsOf(FileAction action) => action switch
@@ -270,13 +270,13 @@ public sealed class FilesRun(IFileSystem fileSystem, TextWriter stdout, TextWrit
         _ => [],
     };
 
-    private void SaveCache(HashedSide? side, FileTree tree, System.Collections.Generic.HashSet<string> touched, bool quiet)
+    private void SaveCache(HashedSide? side, FileTree tree, System.Collections.Generic.HashSet<string> touched, DateTime scanStart, bool quiet)
     {
         if (side?.Cache is not { } cache || (side.Fresh.Count == 0 && touched.Count == 0))
         {
             return;
         }
-        var next = cache.Updated(tree, side.Scan.InodeOf, side.Fresh, touched, lastScanStart);
+        var next = cache.Updated(tree, side.Scan.InodeOf, side.Fresh, touched, scanStart);
         if (side.Fresh.Count == 0 && next.Count == cache.Count)
         {
             return;
