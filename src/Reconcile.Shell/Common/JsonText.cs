@@ -32,4 +32,30 @@ public static class JsonText
         }
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
+
+    /// <summary>A number, or null when there is none.</summary>
+    public static void WriteNumberOrNull(this Utf8JsonWriter json, string name, int? value)
+    {
+        if (value is { } n)
+        {
+            json.WriteNumber(name, n);
+        }
+        else
+        {
+            json.WriteNull(name);
+        }
+    }
+
+    /// <summary>A string, or null when there is none.</summary>
+    public static void WriteStringOrNull(this Utf8JsonWriter json, string name, string? value)
+    {
+        if (value is null)
+        {
+            json.WriteNull(name);
+        }
+        else
+        {
+            json.WriteString(name, value);
+        }
+    }
 }

@@ -104,16 +104,9 @@ public static class FilePlanWriter
                 json.WriteStringValue(pattern);
             }
             json.WriteEndArray();
-            WriteOptionalNumber(json, "max_delete", plan.Options.MaxDelete);
+            json.WriteNumberOrNull("max_delete", plan.Options.MaxDelete);
             json.WriteBoolean("allow_empty_source", plan.Options.AllowEmptySource);
-            if (plan.Options.BackupDir is { } backup)
-            {
-                json.WriteString("backup_dir", backup);
-            }
-            else
-            {
-                json.WriteNull("backup_dir");
-            }
+            json.WriteStringOrNull("backup_dir", plan.Options.BackupDir);
             json.WriteEndObject();
             json.WriteStartObject("fingerprints");
             json.WriteString("source", plan.SourceFingerprint);
@@ -130,17 +123,6 @@ public static class FilePlanWriter
         }));
     }
 
-    private static void WriteOptionalNumber(Utf8JsonWriter json, string name, int? value)
-    {
-        if (value is { } n)
-        {
-            json.WriteNumber(name, n);
-        }
-        else
-        {
-            json.WriteNull(name);
-        }
-    }
 
     public static void WriteAction(Utf8JsonWriter json, FileAction action)
     {

@@ -62,26 +62,12 @@ internal sealed record SavedStockPlan(StockRequest Request, IReadOnlyDictionary<
             json.WriteString("state", plan.Request.StateDirectory);
             json.WriteStartObject("options");
             json.WriteString("mode", plan.Request.Mode == StockMode.Full ? "full" : "partial");
-            if (plan.Request.MaxRemove is { } max)
-            {
-                json.WriteNumber("max_remove", max);
-            }
-            else
-            {
-                json.WriteNull("max_remove");
-            }
+            json.WriteNumberOrNull("max_remove", plan.Request.MaxRemove);
             json.WriteEndObject();
             json.WriteStartObject("fingerprints");
             foreach (var (name, sha) in plan.Fingerprints.OrderBy(p => p.Key, StringComparer.Ordinal))
             {
-                if (sha is null)
-                {
-                    json.WriteNull(name);
-                }
-                else
-                {
-                    json.WriteString(name, sha);
-                }
+                json.WriteStringOrNull(name, sha);
             }
             json.WriteEndObject();
             json.WriteStartArray("actions");

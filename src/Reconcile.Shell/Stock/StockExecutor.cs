@@ -1,6 +1,7 @@
 using System.Globalization;
 using LanguageExt;
 using Reconcile.Core.Stock;
+using Reconcile.Shell.Common;
 
 namespace Reconcile.Shell.Stock;
 
@@ -37,14 +38,7 @@ internal static class StockExecutor
             {
                 json.WriteStartObject();
                 json.WriteString("file", input.Name);
-                if (input.Sha256 is { } sha)
-                {
-                    json.WriteString("sha256", sha);
-                }
-                else
-                {
-                    json.WriteNull("sha256");
-                }
+                json.WriteStringOrNull("sha256", input.Sha256);
                 json.WriteEndObject();
             }
             json.WriteEndArray();

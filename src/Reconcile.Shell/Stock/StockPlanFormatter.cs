@@ -155,15 +155,6 @@ internal static class StockPlanFormatter
         json.WriteNumber("qty", qty);
     }
 
-    private static void WriteEta(Utf8JsonWriter json, string name, DateOnly? eta)
-    {
-        if (eta is null)
-        {
-            json.WriteNull(name);
-        }
-        else
-        {
-            json.WriteString(name, StockCsv.Date(eta));
-        }
-    }
+    private static void WriteEta(Utf8JsonWriter json, string name, DateOnly? eta) =>
+        json.WriteStringOrNull(name, eta is null ? null : StockCsv.Date(eta));
 }
