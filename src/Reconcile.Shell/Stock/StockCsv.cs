@@ -86,6 +86,10 @@ internal static class StockCsv
             var extraIndex = Enumerable.Range(0, headers.Length).Where(h => !columns.Contains(headers[h], StringComparer.Ordinal)).ToArray();
             var extraByLine = new Dictionary<int, string[]>();
             var values = new string[columns.Length];
+            // Skus, quantities, etas and batch refs repeat from row to row: one string each, not one a row.
+            var pool = new StringPool();
+            var shared = columns.Select(c => c is "sku" or "qty" or "eta" or "batchref").ToArray();
+            var scratch = new char[MaxFieldLength + 1];
             while (reader.Read())
             {
                 var line = (int)reader.LineNumber;
@@ -97,7 +101,7 @@ internal static class StockCsv
                 var tooLong = false;
                 for (var i = 0; i < columns.Length; i++)
                 {
-                    values[i] = reader.GetString(index[i]);
+                    values[i] = shared[i] ? pool.Share(reader, index[i], scratch) : reader.GetString(index[i]);
                     if (values[i].Length > MaxFieldLength)
                     {
                         rowErrors.Add(new StockError(file.Name, line, $"{columns[i]} is {values[i].Length} characters long; at most {MaxFieldLength} are allowed"));
@@ -264,5 +268,28 @@ internal sealed record KeptColumns(string[] Header, IReadOnlyList<IReadOnlyDicti
             }
         }
         return index;
+    }
+}
+
+/// <summary>Hands out one string per distinct value, looked up without allocating.</summary>
+internal sealed class StringPool
+{
+    private readonly System.Collections.Generic.HashSet<string> strings = new(StringComparer.Ordinal);
+
+    public string Share(CsvReader reader, int index, char[] scratch)
+    {
+        if (reader.GetSpan(index).Length > scratch.Length)
+        {
+            return reader.GetString(index);
+        }
+        var chars = scratch.AsSpan(0, reader.GetChars(index, scratch));
+        var lookup = strings.GetAlternateLookup<ReadOnlySpan<char>>();
+        if (lookup.TryGetValue(chars, out var known))
+        {
+            return known;
+        }
+        var text = new string(chars);
+        strings.Add(text);
+        return text;
     }
 }
