@@ -1,3 +1,4 @@
+using System.IO.Abstractions;
 using System.Text.Json;
 
 namespace Reconcile.Shell.Common;
@@ -11,6 +12,32 @@ public static class PlanFile
 {
     public const int Version = 1;
     public const string FormatField = "reconcile_plan";
+
+    /// <summary>
+    /// Saves a plan (<c>--plan-out</c>): written to a temporary file beside it and renamed into place, so a
+    /// plan file is never half written. A failure is bad usage (exit 2), and nothing else has been changed.
+    /// </summary>
+    public static void Save(IFileSystem fileSystem, string path, Action<TextWriter> write)
+    {
+        var full = fileSystem.Path.GetFullPath(path);
+        var temp = full + ".reconcile-" + Guid.NewGuid().ToString("N")[..16] + ".part";
+        try
+        {
+            using (var writer = new StreamWriter(fileSystem.FileStream.Create(temp, FileMode.CreateNew, FileAccess.Write), new System.Text.UTF8Encoding(false)))
+            {
+                write(writer);
+            }
+            fileSystem.File.Move(temp, full, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            if (fileSystem.File.Exists(temp))
+            {
+                fileSystem.File.Delete(temp);
+            }
+            throw RunStoppedException.BadInput($"--plan-out {path}: cannot write the plan: {e.Message}");
+        }
+    }
 
     /// <summary>The <c>kind</c> of a plan document (files, stock or allocate), after checking its version.</summary>
     public static string Kind(JsonElement root)

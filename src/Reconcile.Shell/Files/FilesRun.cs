@@ -80,13 +80,14 @@ public sealed class FilesRun(IFileSystem fileSystem, TextWriter stdout, TextWrit
             }
             if (request.PlanOut is { } planOut)
             {
-                SavePlan(planOut, new SavedFilePlan(
+                var saved = new SavedFilePlan(
                     roots.Source,
                     roots.Dest,
                     new SavedFileOptions(request.Checksum, request.Excludes.ToSeq().Strict(), request.MaxDelete, request.AllowEmptySource, roots.Backup),
                     TreeFingerprint.Of(gathered.Source),
                     TreeFingerprint.Of(gathered.Dest),
-                    plan));
+                    plan);
+                PlanFile.Save(fileSystem, planOut, writer => FilePlanWriter.WriteSavedPlan(writer, saved));
             }
             ReportProblems(gathered.Problems);
             return request.Check && !plan.IsEmpty ? ExitCodes.ChangesPending
@@ -343,29 +344,6 @@ public sealed class FilesRun(IFileSystem fileSystem, TextWriter stdout, TextWrit
         SaveCaches(gathered, plan, quiet);
         ReportProblems(problems);
         return problems.Count > 0 ? ExitCodes.SomeActionsFailed : ExitCodes.Done;
-    }
-
-    /// <summary>Written to a temporary file and renamed, so a plan file is never half written.</summary>
-    private void SavePlan(string path, SavedFilePlan plan)
-    {
-        var full = fileSystem.Path.GetFullPath(path);
-        var temp = full + ".reconcile-" + Guid.NewGuid().ToString("N")[..16] + FileExecutor.PartSuffix;
-        try
-        {
-            using (var writer = new StreamWriter(fileSystem.FileStream.Create(temp, FileMode.CreateNew, FileAccess.Write), new System.Text.UTF8Encoding(false)))
-            {
-                FilePlanWriter.WriteSavedPlan(writer, plan);
-            }
-            fileSystem.File.Move(temp, full, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            if (fileSystem.File.Exists(temp))
-            {
-                fileSystem.File.Delete(temp);
-            }
-            throw RunStoppedException.BadInput($"--plan-out {path}: cannot write the plan: {e.Message}");
-        }
     }
 
     private void Print(Seq<FileAction> plan, IReadOnlyList<string>? failures, bool json)

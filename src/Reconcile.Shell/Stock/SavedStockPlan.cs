@@ -40,17 +40,8 @@ internal sealed record SavedStockPlan(StockRequest Request, IReadOnlyDictionary<
         return prints;
     }
 
-    public static void Save(string path, SavedStockPlan plan)
-    {
-        try
-        {
-            File.WriteAllText(path, Write(plan) + "\n", new UTF8Encoding(false));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw RunStoppedException.BadInput($"{path}: cannot write the plan: {e.Message}");
-        }
-    }
+    public static void Save(string path, SavedStockPlan plan) =>
+        PlanFile.Save(new System.IO.Abstractions.FileSystem(), path, writer => writer.WriteLine(Write(plan)));
 
     public static string Write(SavedStockPlan plan) =>
         JsonText.Document(json =>

@@ -51,9 +51,6 @@ internal static class StockPlanFormatter
             + $"lines {moved} moved, {placed} newly allocated, {s.OutOfStock} backordered";
     }
 
-    /// <summary>One action as one line, in the same words as <see cref="WriteText"/> but unaligned.</summary>
-    public static string Text(StockAction action) => string.Join("  ", Cells(action).Where(c => c.Length > 0));
-
     private static string[] Cells(StockAction action) => action switch
     {
         CreateBatch c => ["create_batch", c.Ref, c.Sku, Qty(c.Qty), Eta(c.Eta)],
