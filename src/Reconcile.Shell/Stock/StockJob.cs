@@ -42,49 +42,52 @@ internal static class StockJob
     /// <summary>Validates and plans. Bad input is printed (every bad row) and gives exit 2; a guard throws (exit 3).</summary>
     public static Either<int, DecidedStock> Decide(GatheredStock gathered, TextWriter stderr)
     {
-        var (request, _, input, loaded) = gathered;
-        string[] order = [input.Name, loaded.Batches.Table.File, loaded.Allocations.Table.File, loaded.Backorders.Table.File];
-        var stateRowErrors = loaded.Batches.RowErrors.Concat(loaded.Allocations.RowErrors).Concat(loaded.Backorders.RowErrors);
+        var request = gathered.Request;
         if (request.Kind == StockJobKind.Stock)
         {
-            var feed = StockCsv.Batches(input);
-            var fileErrors = StockRun.FileErrors(feed.FileErrors, loaded.Batches.FileErrors, loaded.Allocations.FileErrors, loaded.Backorders.FileErrors);
-            if (fileErrors.IsSome)
+            return Validate(gathered, StockCsv.Batches(gathered.Input), StockValidator.ValidateStock, stderr).Map(valid =>
             {
-                return StockRun.BadInput(stderr, fileErrors.IfNone([]), order);
-            }
-            var validated = StockValidator.ValidateStock(feed.Table, loaded.Raw);
-            var errors = feed.RowErrors.Concat(stateRowErrors).Concat(validated.Match(_ => [], failures => failures)).ToList();
-            if (errors.Count > 0)
-            {
-                return StockRun.BadInput(stderr, errors, order);
-            }
-            var valid = validated.Match(i => i, _ => throw new InvalidOperationException("validated above"));
-            var plan = StockPlanner.Plan(valid.Feed, valid.State, request.Mode);
-            var refusal = StockGuard.Refusal(valid.Feed, request.Mode, request.MaxRemove, plan);
-            if (refusal.IsSome)
-            {
-                throw RunStoppedException.Refused(refusal.IfNone("") + "; nothing was changed");
-            }
-            return new DecidedStock(valid.State, plan);
+                var plan = StockPlanner.Plan(valid.Feed, valid.State, request.Mode);
+                var refusal = StockGuard.Refusal(valid.Feed, request.Mode, request.MaxRemove, plan);
+                if (refusal.IsSome)
+                {
+                    throw RunStoppedException.Refused(refusal.IfNone("") + "; nothing was changed");
+                }
+                return new DecidedStock(valid.State, plan);
+            });
         }
-        else
+        return Validate(gathered, StockCsv.OrderLines(gathered.Input), StockValidator.ValidateAllocate, stderr)
+            .Map(valid => new DecidedStock(valid.State, StockPlanner.PlanAllocation(valid.Orders, valid.State)));
+    }
+
+    /// <summary>
+    /// The input file (FEED or ORDERS) and the state files, validated together: a file that cannot be
+    /// checked row by row (missing, a missing column) is reported alone; otherwise every bad row of every
+    /// file is reported. Either way exit 2.
+    /// </summary>
+    private static Either<int, TValid> Validate<TRow, TValid>(
+        GatheredStock gathered,
+        CsvRead<TRow> input,
+        Func<RawTable<TRow>, RawState, Validation<StockError, TValid>> validate,
+        TextWriter stderr)
+    {
+        var loaded = gathered.Loaded;
+        string[] order = [gathered.Input.Name, loaded.Batches.Table.File, loaded.Allocations.Table.File, loaded.Backorders.Table.File];
+        var fileErrors = StockRun.FileErrors(input.FileErrors, loaded.Batches.FileErrors, loaded.Allocations.FileErrors, loaded.Backorders.FileErrors);
+        if (fileErrors.IsSome)
         {
-            var orders = StockCsv.OrderLines(input);
-            var fileErrors = StockRun.FileErrors(orders.FileErrors, loaded.Batches.FileErrors, loaded.Allocations.FileErrors, loaded.Backorders.FileErrors);
-            if (fileErrors.IsSome)
-            {
-                return StockRun.BadInput(stderr, fileErrors.IfNone([]), order);
-            }
-            var validated = StockValidator.ValidateAllocate(orders.Table, loaded.Raw);
-            var errors = orders.RowErrors.Concat(stateRowErrors).Concat(validated.Match(_ => [], failures => failures)).ToList();
-            if (errors.Count > 0)
-            {
-                return StockRun.BadInput(stderr, errors, order);
-            }
-            var valid = validated.Match(i => i, _ => throw new InvalidOperationException("validated above"));
-            return new DecidedStock(valid.State, StockPlanner.PlanAllocation(valid.Orders, valid.State));
+            return StockRun.BadInput(stderr, fileErrors.IfNone([]), order);
         }
+        var validated = validate(input.Table, loaded.Raw);
+        var errors = input.RowErrors
+            .Concat(loaded.Batches.RowErrors).Concat(loaded.Allocations.RowErrors).Concat(loaded.Backorders.RowErrors)
+            .Concat(validated.Match(_ => [], failures => failures))
+            .ToList();
+        if (errors.Count > 0)
+        {
+            return StockRun.BadInput(stderr, errors, order);
+        }
+        return validated.Match(valid => valid, _ => throw new InvalidOperationException("validated above"));
     }
 
     /// <summary>Commits the plan under the lock, with its journal line. An empty plan writes nothing.</summary>
