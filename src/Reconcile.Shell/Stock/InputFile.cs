@@ -10,7 +10,10 @@ internal sealed record InputFile(string Name, byte[]? Bytes)
 {
     public bool Exists => Bytes is not null;
 
-    public string? Sha256 => Bytes is null ? null : Convert.ToHexStringLower(SHA256.HashData(Bytes));
+    private string? sha256;
+
+    /// <summary>Computed once: the plan file, the journal and the commit check all ask for it.</summary>
+    public string? Sha256 => Bytes is null ? null : sha256 ??= Convert.ToHexStringLower(SHA256.HashData(Bytes));
 
     /// <summary>Reads <paramref name="path"/>, reported as <paramref name="name"/>; a missing file has no bytes.</summary>
     public static InputFile Read(string name, string path) =>
