@@ -35,6 +35,7 @@ public static class Cli
             ["apply"] = ApplyCommand.Examples,
         });
         var parsed = root.Parse(args);
+        StageClock.Mark("parsed the command line");
         // Asking for help or the version is never a usage error, even with arguments missing.
         var version = root.Options.OfType<VersionOption>().Single().Action;
         if (parsed.Errors.Count > 0 && parsed.Action is not HelpWithExamples && parsed.Action != version)

@@ -1,6 +1,9 @@
 using Reconcile.Shell;
 using Reconcile.Shell.Common;
 
+StageClock.Mark("started");
 var terminal = Terminal.OfThisProcess();
 using var stdout = terminal.ColorOut ? new PaintingWriter(Console.Out, terminal) : Console.Out;
-return Cli.Run(args, stdout, Console.Error, terminal);
+var code = Cli.Run(args, stdout, Console.Error, terminal);
+StageClock.Mark("done");
+return code;

@@ -69,6 +69,7 @@ public sealed class FilesRun(IFileSystem fileSystem, TextWriter stdout, TextWrit
 
         // Decide
         var plan = FilePlanner.Plan(gathered.Source, gathered.Dest, options);
+        StageClock.Mark("files: planned");
         Guard(request.Source, request.Dest, request.AllowEmptySource, request.MaxDelete, gathered, plan);
 
         // Execute, or only show
@@ -152,6 +153,7 @@ public sealed class FilesRun(IFileSystem fileSystem, TextWriter stdout, TextWrit
             : Task.FromResult(ScanResult.Empty);
         var sourceScan = scanner.Scan(roots.Source, excludes, linksAsEntries: false);
         var destScan = destTask.GetAwaiter().GetResult();
+        StageClock.Mark("files: scanned");
         scanning.Done();
         problems.AddRange(sourceScan.Problems);
         problems.AddRange(destScan.Problems);
@@ -168,6 +170,7 @@ public sealed class FilesRun(IFileSystem fileSystem, TextWriter stdout, TextWrit
         var wanted = FilePlanner.PathsToHash(sourceTree, destTree, options);
         var source = HashSide(roots.Source, sourceScan, sourceTree, wanted.Source, cacheDir, problems, quiet);
         var dest = HashSide(roots.Dest, destScan, destTree, wanted.Dest, cacheDir, problems, quiet);
+        StageClock.Mark("files: hashed");
         if (cache.Verbose)
         {
             stderr.WriteLine(string.Create(

@@ -1,4 +1,3 @@
-using System.IO.Enumeration;
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
@@ -25,6 +24,11 @@ public static partial class NativeFiles
     private const int Directory = 0x4000;
     private const int SymbolicLink = 0xA000;
 
+    // struct dirent of glibc and musl on 64-bit Linux: d_ino (8), d_off (8), d_reclen (2), d_type (1), d_name.
+    private const int DirentTypeOffset = 18;
+    private const int DirentNameOffset = 19;
+    private const byte DirectoryEntryType = 4;
+
     private static readonly Lazy<bool> Available = new(Probe);
 
     public static bool IsAvailable => Available.Value;
@@ -42,21 +46,90 @@ public static partial class NativeFiles
         {
             return false;
         }
+        info = Decode(buffer);
+        return true;
+    }
+
+    private static unsafe bool TryStatAt(int directoryFd, byte* name, out StatInfo info)
+    {
+        var buffer = default(StatxBuffer);
+        if (StatxAt(directoryFd, name, AtSymlinkNoFollow, StatxBasicStats, ref buffer) != 0)
+        {
+            info = default;
+            return false;
+        }
+        info = Decode(buffer);
+        return true;
+    }
+
+    private static StatInfo Decode(in StatxBuffer buffer)
+    {
         var type = buffer.Mode & FileTypeMask;
         var ticks = buffer.MtimeSeconds * TimeSpan.TicksPerSecond + buffer.MtimeNanoseconds / 100;
-        info = new StatInfo(
+        return new StatInfo(
             type == Directory,
             type == SymbolicLink,
             type == RegularFile || type == SymbolicLink ? (long)buffer.Size : 0,
             DateTime.UnixEpoch.AddTicks(ticks),
             buffer.Mode & 0xFFF,
             buffer.Inode);
-        return true;
     }
 
-    /// <summary>The names in one directory, without "." and "..", and without a stat of each.</summary>
-    public static List<string> ListNames(string directory, EnumerationOptions options) =>
-        [.. new FileSystemEnumerable<string>(directory, (ref FileSystemEntry e) => e.FileName.ToString(), options)];
+    /// <summary>
+    /// One directory's entries, without "." and "..", each with what one <c>statx(2)</c> tells. The
+    /// directory is read once (<c>opendir</c>/<c>readdir</c>) and each entry is looked up relative to
+    /// it, by the name's own bytes: no full path is built, encoded or walked by the kernel per entry.
+    /// Subdirectories are known from the listing's entry type and need no call of their own. An entry
+    /// gone between the listing and its lookup is left out, as if it had never been there.
+    /// </summary>
+    /// <exception cref="UnauthorizedAccessException">The directory may not be read.</exception>
+    /// <exception cref="IOException">It cannot be read for another reason.</exception>
+    public static unsafe List<(string Name, StatInfo Stat)> ListDirectory(string directory)
+    {
+        var handle = OpenDir(directory);
+        if (handle == IntPtr.Zero)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            var message = Marshal.GetPInvokeErrorMessage(errno);
+            throw errno is 1 or 13 ? new UnauthorizedAccessException(message) : new IOException(message);
+        }
+        try
+        {
+            var fd = DirFd(handle);
+            var children = new List<(string Name, StatInfo Stat)>();
+            while (true)
+            {
+                var entry = ReadDir(handle);
+                if (entry == null)
+                {
+                    var errno = Marshal.GetLastPInvokeError();
+                    if (errno != 0)
+                    {
+                        throw new IOException(Marshal.GetPInvokeErrorMessage(errno));
+                    }
+                    return children;
+                }
+                var nameBytes = MemoryMarshal.CreateReadOnlySpanFromNullTerminated(entry + DirentNameOffset);
+                if (nameBytes.SequenceEqual("."u8) || nameBytes.SequenceEqual(".."u8))
+                {
+                    continue;
+                }
+                var name = System.Text.Encoding.UTF8.GetString(nameBytes);
+                if (entry[DirentTypeOffset] == DirectoryEntryType)
+                {
+                    children.Add((name, new StatInfo(true, false, 0, DateTime.MinValue, 0, 0)));
+                }
+                else if (TryStatAt(fd, entry + DirentNameOffset, out var stat))
+                {
+                    children.Add((name, stat));
+                }
+            }
+        }
+        finally
+        {
+            _ = CloseDir(handle);
+        }
+    }
 
     /// <summary>
     /// Copies <paramref name="from"/> to a new file <paramref name="to"/> (which must not exist) with the
@@ -149,7 +222,7 @@ public static partial class NativeFiles
 
     private static bool Probe()
     {
-        if (!OperatingSystem.IsLinux())
+        if (!OperatingSystem.IsLinux() || !Environment.Is64BitProcess)
         {
             return false;
         }
@@ -173,6 +246,22 @@ public static partial class NativeFiles
 
     [LibraryImport("libc", EntryPoint = "statx", StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Statx(int dirfd, string path, int flags, uint mask, ref StatxBuffer buffer);
+
+    [LibraryImport("libc", EntryPoint = "statx")]
+    private static unsafe partial int StatxAt(int dirfd, byte* name, int flags, uint mask, ref StatxBuffer buffer);
+
+    [LibraryImport("libc", EntryPoint = "opendir", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial IntPtr OpenDir(string path);
+
+    [LibraryImport("libc", EntryPoint = "dirfd")]
+    private static partial int DirFd(IntPtr handle);
+
+    /// <summary>Returns a <c>struct dirent</c>, or null at the end (errno 0) or on an error (errno set).</summary>
+    [LibraryImport("libc", EntryPoint = "readdir", SetLastError = true)]
+    private static unsafe partial byte* ReadDir(IntPtr handle);
+
+    [LibraryImport("libc", EntryPoint = "closedir")]
+    private static partial int CloseDir(IntPtr handle);
 
     /// <summary>
     /// <c>struct statx</c> (linux/stat.h), the same on every architecture: 256 bytes, of which these

@@ -17,8 +17,8 @@ public sealed record ScanResult(FileTree Tree, IReadOnlyList<string> Links, IRea
 /// <summary>
 /// Reads a directory tree into a <see cref="FileTree"/>: sizes, times and permission bits, no content.
 /// Symbolic links are never followed. Excluded paths are not entered; a directory that holds one is
-/// pinned, so the planner never removes it. On the real file system of Linux, names are listed with
-/// <c>FileSystemEnumerable</c> and each entry costs one <see cref="NativeFiles"/> call;
+/// pinned, so the planner never removes it. On the real file system of Linux, each directory is read by
+/// <see cref="NativeFiles.ListDirectory"/> (one read, then one call per entry that is not a directory);
 /// elsewhere everything goes through <see cref="IFileSystem"/>.
 /// </summary>
 public sealed class TreeScanner(IFileSystem fileSystem)
@@ -107,20 +107,8 @@ public sealed class TreeScanner(IFileSystem fileSystem)
         return new ScanResult(new FileTree(files, dirs, pinned), links, problems, inodes);
     }
 
-    /// <summary>Linux: names from one directory read, then one statx per entry.</summary>
-    private static List<(string Name, StatInfo Stat)> ListNative(string dir)
-    {
-        var children = new List<(string Name, StatInfo Stat)>();
-        foreach (var name in NativeFiles.ListNames(dir, Shallow))
-        {
-            // An entry gone since it was listed is as if it had never been there.
-            if (NativeFiles.TryLstat(dir + "/" + name, out var stat))
-            {
-                children.Add((name, stat));
-            }
-        }
-        return children;
-    }
+    /// <summary>Linux: one directory read, then one statx per entry that is not a directory.</summary>
+    private static List<(string Name, StatInfo Stat)> ListNative(string dir) => NativeFiles.ListDirectory(dir);
 
     /// <summary>Anywhere else, and for other <see cref="IFileSystem"/>s: through the abstraction (no inode).</summary>
     private List<(string Name, StatInfo Stat)> ListPortable(string dir) =>

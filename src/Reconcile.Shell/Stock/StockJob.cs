@@ -36,7 +36,9 @@ internal static class StockJob
     {
         var store = StockRun.Open(request.StateDirectory, dryRun);
         var input = InputFile.Read(request.InputPath, request.InputPath);
-        return new GatheredStock(request, store, input, store.Load());
+        var loaded = store.Load();
+        StageClock.Mark("stock: read the files");
+        return new GatheredStock(request, store, input, loaded);
     }
 
     /// <summary>Validates and plans. Bad input is printed (every bad row) and gives exit 2; a guard throws (exit 3).</summary>
@@ -47,7 +49,9 @@ internal static class StockJob
         {
             return Validate(gathered, StockCsv.Batches(gathered.Input), StockValidator.ValidateStock, stderr).Map(valid =>
             {
+                StageClock.Mark("stock: validated");
                 var plan = StockPlanner.Plan(valid.Feed, valid.State, request.Mode);
+                StageClock.Mark("stock: planned");
                 var refusal = StockGuard.Refusal(valid.Feed, request.Mode, request.MaxRemove, plan);
                 if (refusal.IsSome)
                 {
@@ -122,6 +126,7 @@ internal static class StockJob
             Right: decided =>
             {
                 StockRun.Print(stdout, decided.Plan, format);
+                StageClock.Mark("stock: printed");
                 if (planOut is not null)
                 {
                     SavedStockPlan.Save(planOut, SavedStockPlan.Of(gathered, decided.Plan));
