@@ -18,23 +18,55 @@ public static class FilePlanner
     /// </summary>
     public static HashRequest PathsToHash(FileTree source, FileTree dest, FilePlanOptions options)
     {
+        // Plain loops over the dictionaries: this runs once per run on every file, at start-up.
+        var sourcePaths = new List<string>();
+        var destPaths = new List<string>();
         if (options.Checksum)
         {
-            return new(
-                Sorted(source.Files.Where(f => f.Value.Size > 0).Select(f => f.Key)),
-                Sorted(dest.Files.Where(f => f.Value.Size > 0 && !f.Value.IsLink).Select(f => f.Key)));
+            foreach (var (path, entry) in source.Files)
+            {
+                if (entry.Size > 0)
+                {
+                    sourcePaths.Add(path);
+                }
+            }
+            foreach (var (path, entry) in dest.Files)
+            {
+                if (entry.Size > 0 && !entry.IsLink)
+                {
+                    destPaths.Add(path);
+                }
+            }
+            return new(Sorted(sourcePaths), Sorted(destPaths));
         }
-        var destSizes = new System.Collections.Generic.HashSet<long>(
-            dest.Files.Values.Where(e => !e.IsLink && e.Size > 0).Select(e => e.Size));
-        var dirtySource = source.Files
-            .Where(f => f.Value.Size > 0 && !QuickSame(f.Key, f.Value, dest))
-            .Where(f => destSizes.Contains(f.Value.Size))
-            .Select(f => f.Key)
-            .ToList();
-        var dirtySizes = new System.Collections.Generic.HashSet<long>(dirtySource.Select(p => source.Files[p].Size));
-        return new(
-            Sorted(dirtySource),
-            Sorted(dest.Files.Where(f => !f.Value.IsLink && dirtySizes.Contains(f.Value.Size)).Select(f => f.Key)));
+        var destSizes = new System.Collections.Generic.HashSet<long>();
+        foreach (var entry in dest.Files.Values)
+        {
+            if (!entry.IsLink && entry.Size > 0)
+            {
+                destSizes.Add(entry.Size);
+            }
+        }
+        var dirtySizes = new System.Collections.Generic.HashSet<long>();
+        foreach (var (path, entry) in source.Files)
+        {
+            if (entry.Size > 0 && destSizes.Contains(entry.Size) && !QuickSame(path, entry, dest))
+            {
+                sourcePaths.Add(path);
+                dirtySizes.Add(entry.Size);
+            }
+        }
+        if (dirtySizes.Count > 0)
+        {
+            foreach (var (path, entry) in dest.Files)
+            {
+                if (!entry.IsLink && dirtySizes.Contains(entry.Size))
+                {
+                    destPaths.Add(path);
+                }
+            }
+        }
+        return new(Sorted(sourcePaths), Sorted(destPaths));
     }
 
     public static Seq<FileAction> Plan(FileTree source, FileTree dest, FilePlanOptions options) =>
@@ -67,11 +99,10 @@ public static class FilePlanner
         dest.Files.TryGetValue(path, out var other) && !other.IsLink
         && other.Size == entry.Size && other.ModifiedUtc == entry.ModifiedUtc;
 
-    private static Seq<string> Sorted(IEnumerable<string> paths)
+    private static Seq<string> Sorted(List<string> paths)
     {
-        var array = paths.ToArray();
-        Array.Sort(array, StringComparer.Ordinal);
-        return array.ToSeq();
+        paths.Sort(StringComparer.Ordinal);
+        return paths.ToSeq();
     }
 
     internal readonly record struct ContentKey(long Size, ContentHash Hash);

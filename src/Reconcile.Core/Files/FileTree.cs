@@ -45,8 +45,10 @@ public readonly record struct ContentHash(ulong A, ulong B, ulong C, ulong D)
 /// What the planner knows of one regular file. <see cref="Hash"/> is present only where it was needed
 /// (rename candidates, or every file with --checksum). A symbolic link found in DEST is carried as an
 /// entry with <see cref="IsLink"/> set: it is never content, only something to remove or replace.
+/// A class, not a struct: collections of it then share the runtime's precompiled generic code, which
+/// saves a start-up's worth of compiling on every run.
 /// </summary>
-public readonly record struct FileEntry(long Size, DateTime ModifiedUtc, int Mode, ContentHash? Hash = null, bool IsLink = false)
+public sealed record FileEntry(long Size, DateTime ModifiedUtc, int Mode, ContentHash? Hash = null, bool IsLink = false)
 {
     public FileMeta Meta => new(ModifiedUtc, Mode);
 

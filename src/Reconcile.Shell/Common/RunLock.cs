@@ -111,10 +111,9 @@ public sealed class RunLock : IDisposable
 
     private static void WriteHolder(string path)
     {
-        var started = System.Diagnostics.Process.GetCurrentProcess().StartTime.ToUniversalTime();
         var text = string.Create(
             CultureInfo.InvariantCulture,
-            $"process {Environment.ProcessId} on host {Environment.MachineName}, started {started:yyyy-MM-dd'T'HH:mm:ss'Z'}\n");
+            $"process {Environment.ProcessId} on host {Environment.MachineName}, since {DateTime.UtcNow:yyyy-MM-dd'T'HH:mm:ss'Z'}\n");
         var temp = path + ".tmp";
         File.WriteAllText(temp, text);
         File.Move(temp, path, overwrite: true);

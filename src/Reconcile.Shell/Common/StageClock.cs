@@ -4,19 +4,38 @@ using System.Globalization;
 namespace Reconcile.Shell.Common;
 
 /// <summary>
-/// Where a run's time goes: with <c>RECONCILE_STAGES=1</c> in the environment, each stage prints on stderr
-/// the milliseconds since the process started (so start-up is counted too). For benchmarks; off by default.
+/// Where a run's time goes: with <c>RECONCILE_STAGES=1</c> in the environment, each stage is timed and,
+/// at the end, printed on stderr as milliseconds since the process started (so start-up counts too).
+/// Marks only take a timestamp; the printing waits for the end so that it does not slow what it measures.
+/// For benchmarks; off by default.
 /// </summary>
 internal static class StageClock
 {
     private static readonly bool On = Environment.GetEnvironmentVariable("RECONCILE_STAGES") == "1";
+    private static readonly List<(string Stage, long Ticks)> Marks = [];
 
     public static void Mark(string stage)
     {
         if (On)
         {
-            var since = DateTime.Now - Process.GetCurrentProcess().StartTime;
-            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{since.TotalMilliseconds,8:0.0} ms  {stage}"));
+            lock (Marks)
+            {
+                Marks.Add((stage, DateTime.UtcNow.Ticks));
+            }
+        }
+    }
+
+    /// <summary>Prints the marks, once, at the end of a run.</summary>
+    public static void Report()
+    {
+        if (!On)
+        {
+            return;
+        }
+        var start = Process.GetCurrentProcess().StartTime.ToUniversalTime().Ticks;
+        foreach (var (stage, ticks) in Marks)
+        {
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{(ticks - start) / (double)TimeSpan.TicksPerMillisecond,8:0.0} ms  {stage}"));
         }
     }
 }

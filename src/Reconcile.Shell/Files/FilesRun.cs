@@ -148,11 +148,9 @@ public sealed class FilesRun(IFileSystem fileSystem, TextWriter stdout, TextWrit
         var scanner = new TreeScanner(fileSystem) { Entries = n => scanning.Advance(n) };
         var scanStart = DateTime.UtcNow;
         // Both trees at once: each scan mostly waits on one stat per entry.
-        var destTask = roots.DestExists
-            ? Task.Run(() => scanner.Scan(roots.Dest, excludes, linksAsEntries: true))
-            : Task.FromResult(ScanResult.Empty);
+        var destScanning = roots.DestExists ? OwnThread<ScanResult>.Start(() => scanner.Scan(roots.Dest, excludes, linksAsEntries: true)) : null;
         var sourceScan = scanner.Scan(roots.Source, excludes, linksAsEntries: false);
-        var destScan = destTask.GetAwaiter().GetResult();
+        var destScan = destScanning?.Join() ?? ScanResult.Empty;
         StageClock.Mark("files: scanned");
         scanning.Done();
         problems.AddRange(sourceScan.Problems);
@@ -209,6 +207,10 @@ public sealed class FilesRun(IFileSystem fileSystem, TextWriter stdout, TextWrit
             missing = toRead.ToSeq();
         }
         var fromCache = known.Count;
+        if (missing.IsEmpty)
+        {
+            return (ContentHasher.WithHashes(tree, known), new HashedSide(root, scan, cache, new Dictionary<string, ContentHash>(StringComparer.Ordinal)), fromCache);
+        }
         var hashing = progress.Stage("hashing " + root, missing.Sum(p => (double)tree.Files[p].Size));
         var (fresh, hashProblems) = new ContentHasher(fileSystem) { Hashed = bytes => hashing.Advance(bytes) }.Hash(root, missing);
         hashing.Done();

@@ -6,6 +6,9 @@ namespace Reconcile.Shell.Files;
 /// <summary>What one lstat of a path tells: kind, size, modification time, permission bits and inode.</summary>
 public readonly record struct StatInfo(bool IsDirectory, bool IsLink, long Size, DateTime ModifiedUtc, int Mode, ulong Inode);
 
+/// <summary>One entry of a directory listing (a class, so that lists of it need no code compiled at run time).</summary>
+public sealed record DirectoryChild(string Name, StatInfo Stat);
+
 /// <summary>
 /// The few file operations that bypass <c>IFileSystem</c>, on Linux only, for speed. On a tree of many
 /// small files, system calls per file are most of a run's time: through <c>IFileInfo</c>, reading size,
@@ -84,7 +87,7 @@ public static partial class NativeFiles
     /// </summary>
     /// <exception cref="UnauthorizedAccessException">The directory may not be read.</exception>
     /// <exception cref="IOException">It cannot be read for another reason.</exception>
-    public static unsafe List<(string Name, StatInfo Stat)> ListDirectory(string directory)
+    public static unsafe List<DirectoryChild> ListDirectory(string directory)
     {
         var handle = OpenDir(directory);
         if (handle == IntPtr.Zero)
@@ -96,7 +99,7 @@ public static partial class NativeFiles
         try
         {
             var fd = DirFd(handle);
-            var children = new List<(string Name, StatInfo Stat)>();
+            var children = new List<DirectoryChild>();
             while (true)
             {
                 var entry = ReadDir(handle);
@@ -117,11 +120,11 @@ public static partial class NativeFiles
                 var name = System.Text.Encoding.UTF8.GetString(nameBytes);
                 if (entry[DirentTypeOffset] == DirectoryEntryType)
                 {
-                    children.Add((name, new StatInfo(true, false, 0, DateTime.MinValue, 0, 0)));
+                    children.Add(new DirectoryChild(name, new StatInfo(true, false, 0, DateTime.MinValue, 0, 0)));
                 }
                 else if (TryStatAt(fd, entry + DirentNameOffset, out var stat))
                 {
-                    children.Add((name, stat));
+                    children.Add(new DirectoryChild(name, stat));
                 }
             }
         }

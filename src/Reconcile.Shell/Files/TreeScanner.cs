@@ -7,12 +7,15 @@ namespace Reconcile.Shell.Files;
 /// What a scan found: the tree, symbolic links it did not follow, and what it could not read. <see cref="Inodes"/>
 /// holds each file's inode where the platform tells it (for the hash cache); a missing one is unknown.
 /// </summary>
-public sealed record ScanResult(FileTree Tree, IReadOnlyList<string> Links, IReadOnlyList<string> Problems, IReadOnlyDictionary<string, ulong> Inodes)
+public sealed record ScanResult(FileTree Tree, IReadOnlyList<string> Links, IReadOnlyList<string> Problems, IReadOnlyDictionary<string, Inode> Inodes)
 {
-    public static readonly ScanResult Empty = new(FileTree.Empty, [], [], new Dictionary<string, ulong>(StringComparer.Ordinal));
+    public static readonly ScanResult Empty = new(FileTree.Empty, [], [], new Dictionary<string, Inode>(StringComparer.Ordinal));
 
-    public ulong InodeOf(string path) => Inodes.TryGetValue(path, out var inode) ? inode : 0;
+    public ulong InodeOf(string path) => Inodes.TryGetValue(path, out var inode) ? inode.Number : 0;
 }
+
+/// <summary>A file's inode number, boxed: a dictionary of objects runs on the runtime's precompiled code.</summary>
+public sealed record Inode(ulong Number);
 
 /// <summary>
 /// Reads a directory tree into a <see cref="FileTree"/>: sizes, times and permission bits, no content.
@@ -41,20 +44,25 @@ public sealed class TreeScanner(IFileSystem fileSystem)
         Walk(root, excludes, linksAsEntries, fileSystem.GetType() == typeof(FileSystem) && NativeFiles.IsAvailable ? ListNative : ListPortable);
 
     /// <summary>One walk for both ways of listing a directory; a lister throws when it cannot read one.</summary>
-    private ScanResult Walk(string root, IReadOnlyList<PathGlob> excludes, bool linksAsEntries, Func<string, List<(string Name, StatInfo Stat)>> list)
+    private ScanResult Walk(string root, IReadOnlyList<PathGlob> excludes, bool linksAsEntries, Func<string, List<DirectoryChild>> list)
     {
         var files = new Dictionary<string, FileEntry>(StringComparer.Ordinal);
-        var inodes = new Dictionary<string, ulong>(StringComparer.Ordinal);
+        var inodes = new Dictionary<string, Inode>(StringComparer.Ordinal);
         var dirs = new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal);
         var pinned = new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal);
         var links = new List<string>();
         var problems = new List<string>();
-        var pending = new Stack<(string Full, string Relative)>();
-        pending.Push((fileSystem.Path.TrimEndingDirectorySeparator(root), ""));
-        while (pending.Count > 0)
+        // Directories still to read, as pairs of full and relative paths (two stacks of strings, not a
+        // stack of tuples, so that no collection code needs compiling at run time).
+        var pendingFull = new Stack<string>();
+        var pendingRelative = new Stack<string>();
+        pendingFull.Push(fileSystem.Path.TrimEndingDirectorySeparator(root));
+        pendingRelative.Push("");
+        while (pendingFull.Count > 0)
         {
-            var (dir, relative) = pending.Pop();
-            List<(string Name, StatInfo Stat)> children;
+            var dir = pendingFull.Pop();
+            var relative = pendingRelative.Pop();
+            List<DirectoryChild> children;
             try
             {
                 children = list(dir);
@@ -69,8 +77,9 @@ public sealed class TreeScanner(IFileSystem fileSystem)
                 }
                 continue;
             }
-            foreach (var (name, stat) in children)
+            foreach (var child in children)
             {
+                var (name, stat) = (child.Name, child.Stat);
                 var path = relative.Length == 0 ? name : relative + "/" + name;
                 if (PathGlob.AnyMatches(excludes, path, stat.IsDirectory && !stat.IsLink))
                 {
@@ -91,14 +100,15 @@ public sealed class TreeScanner(IFileSystem fileSystem)
                 else if (stat.IsDirectory)
                 {
                     dirs.Add(path);
-                    pending.Push((fileSystem.Path.Combine(dir, name), path));
+                    pendingFull.Push(fileSystem.Path.Combine(dir, name));
+                    pendingRelative.Push(path);
                 }
                 else
                 {
                     files[path] = new FileEntry(stat.Size, stat.ModifiedUtc, stat.Mode);
                     if (stat.Inode != 0)
                     {
-                        inodes[path] = stat.Inode;
+                        inodes[path] = new Inode(stat.Inode);
                     }
                 }
             }
@@ -108,18 +118,18 @@ public sealed class TreeScanner(IFileSystem fileSystem)
     }
 
     /// <summary>Linux: one directory read, then one statx per entry that is not a directory.</summary>
-    private static List<(string Name, StatInfo Stat)> ListNative(string dir) => NativeFiles.ListDirectory(dir);
+    private static List<DirectoryChild> ListNative(string dir) => NativeFiles.ListDirectory(dir);
 
     /// <summary>Anywhere else, and for other <see cref="IFileSystem"/>s: through the abstraction (no inode).</summary>
-    private List<(string Name, StatInfo Stat)> ListPortable(string dir) =>
+    private List<DirectoryChild> ListPortable(string dir) =>
         fileSystem.DirectoryInfo.FromDirectoryName(dir).EnumerateFileSystemInfos("*", Shallow)
             .Select(child =>
             {
                 var isLink = (child.Attributes & FileAttributes.ReparsePoint) != 0;
                 var isDirectory = (child.Attributes & FileAttributes.Directory) != 0;
                 return child is IFileInfo file && !isLink && !isDirectory
-                    ? (child.Name, new StatInfo(false, false, file.Length, file.LastWriteTimeUtc, PermissionBits.Read(file.FullName), 0))
-                    : (child.Name, new StatInfo(isDirectory, isLink, 0, DateTime.MinValue, 0, 0));
+                    ? new DirectoryChild(child.Name, new StatInfo(false, false, file.Length, file.LastWriteTimeUtc, PermissionBits.Read(file.FullName), 0))
+                    : new DirectoryChild(child.Name, new StatInfo(isDirectory, isLink, 0, DateTime.MinValue, 0, 0));
             })
             .ToList();
 }

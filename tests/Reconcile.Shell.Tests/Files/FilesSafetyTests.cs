@@ -158,7 +158,7 @@ public sealed class FilesSafetyTests : IDisposable
             {
                 var run = CliRun.Of("files", source, spelling);
                 Assert.True(ExitCodes.Locked == run.ExitCode, spelling + "\n" + run);
-                Assert.Contains($"process {Environment.ProcessId} on host {Environment.MachineName}, started ", run.Stderr, StringComparison.Ordinal);
+                Assert.Contains($"process {Environment.ProcessId} on host {Environment.MachineName}, since ", run.Stderr, StringComparison.Ordinal);
             }
             // A dry run writes nothing, so it does not wait for the lock.
             Assert.Equal(0, CliRun.Of("files", "-n", source, dest).ExitCode);
