@@ -1,0 +1,29 @@
+using System.Security.Cryptography;
+using LanguageExt;
+
+namespace Reconcile.Shell.Common;
+
+/// <summary>
+/// Start-up work done ahead, on the core that is idle while the command line is parsed: loading the
+/// immutable-collection library and the platform's cryptography, which every files and stock run uses
+/// a few milliseconds later on the main thread. It changes nothing but how soon those are ready.
+/// </summary>
+internal static class Warmup
+{
+    public static void Start()
+    {
+        if (Environment.ProcessorCount < 2)
+        {
+            return;
+        }
+        new Thread(() =>
+        {
+            _ = new List<string> { "" }.ToSeq().Count;
+            _ = SHA256.HashData([]);
+        })
+        {
+            IsBackground = true,
+            Priority = ThreadPriority.BelowNormal,
+        }.Start();
+    }
+}
