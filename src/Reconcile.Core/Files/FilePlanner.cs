@@ -2,7 +2,7 @@ using LanguageExt;
 
 namespace Reconcile.Core.Files;
 
-/// <summary>The paths whose content hash the planner needs, per side, in ordinal order.</summary>
+/// <summary>The paths whose content hash the planner needs, per side, in no particular order.</summary>
 public sealed record HashRequest(Seq<string> Source, Seq<string> Dest);
 
 /// <summary>
@@ -37,7 +37,7 @@ public static class FilePlanner
                     destPaths.Add(path);
                 }
             }
-            return new(Sorted(sourcePaths), Sorted(destPaths));
+            return new(sourcePaths.ToSeq(), destPaths.ToSeq());
         }
         var destSizes = new System.Collections.Generic.HashSet<long>();
         foreach (var entry in dest.Files.Values)
@@ -66,7 +66,7 @@ public static class FilePlanner
                 }
             }
         }
-        return new(Sorted(sourcePaths), Sorted(destPaths));
+        return new(sourcePaths.ToSeq(), destPaths.ToSeq());
     }
 
     public static Seq<FileAction> Plan(FileTree source, FileTree dest, FilePlanOptions options) =>
@@ -98,12 +98,6 @@ public static class FilePlanner
     private static bool QuickSame(string path, FileEntry entry, FileTree dest) =>
         dest.Files.TryGetValue(path, out var other) && !other.IsLink
         && other.Size == entry.Size && other.ModifiedUtc == entry.ModifiedUtc;
-
-    private static Seq<string> Sorted(List<string> paths)
-    {
-        paths.Sort(StringComparer.Ordinal);
-        return paths.ToSeq();
-    }
 
     internal readonly record struct ContentKey(long Size, ContentHash Hash);
 

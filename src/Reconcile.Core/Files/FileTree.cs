@@ -109,10 +109,24 @@ public static class FileTrees
     public static bool IsBelow(string path, string dir) =>
         path.Length > dir.Length && path[dir.Length] == '/' && path.StartsWith(dir, StringComparison.Ordinal);
 
+    /// <summary>
+    /// Adds the ancestors of <paramref name="path"/>, nearest first, and stops at the first one already
+    /// there (its own ancestors are then there too). Known ancestors are looked up by span, so the
+    /// common case, a file beside others, allocates nothing.
+    /// </summary>
     private static void AddAncestors(System.Collections.Generic.HashSet<string> into, string path)
     {
-        for (var parent = Parent(path); parent.Length > 0 && into.Add(parent); parent = Parent(parent))
+        var known = into.GetAlternateLookup<ReadOnlySpan<char>>();
+        var end = path.LastIndexOf('/');
+        while (end > 0)
         {
+            var parent = path.AsSpan(0, end);
+            if (known.Contains(parent))
+            {
+                return;
+            }
+            into.Add(path[..end]);
+            end = parent.LastIndexOf('/');
         }
     }
 }

@@ -37,19 +37,4 @@ public sealed class ContentHasher(IFileSystem fileSystem)
         sorted.Sort(StringComparer.Ordinal);
         return (hashes, sorted);
     }
-
-    /// <summary>The tree with the computed hashes filled in.</summary>
-    public static FileTree WithHashes(FileTree tree, IReadOnlyDictionary<string, ContentHash> hashes)
-    {
-        if (hashes.Count == 0)
-        {
-            return tree;
-        }
-        var files = new Dictionary<string, FileEntry>(tree.Files, StringComparer.Ordinal);
-        foreach (var (path, hash) in hashes)
-        {
-            files[path] = files[path] with { Hash = hash };
-        }
-        return tree with { Files = files };
-    }
 }

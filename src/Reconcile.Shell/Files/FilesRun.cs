@@ -33,6 +33,10 @@ internal sealed record GatheredTrees(FileTree Source, FileTree Dest, List<string
 }
 
 /// <summary>What the hash cache needs after a run: the scan, the cache as loaded, and the hashes computed.</summary>
+/// <summary>One side after its hash-cache look-ups: <see cref="Files"/> is null when no hash was wanted.</summary>
+internal sealed record CachedSide(
+    string Root, ScanResult Scan, FileTree Tree, Dictionary<string, FileEntry>? Files, HashCache? Cache, string? Warning, List<string> ToRead, int FromCache);
+
 internal sealed record HashedSide(string Root, ScanResult Scan, HashCache? Cache, IReadOnlyDictionary<string, ContentHash> Fresh);
 
 /// <summary>Where the hash cache lives for a run; null directory = no cache.</summary>
@@ -166,8 +170,13 @@ public sealed class FilesRun(IFileSystem fileSystem, TextWriter stdout, TextWrit
         var destTree = LeaveAlone(destScan.Tree, sourceScan.Links, sourceScan.Tree.Pinned);
         var cacheDir = UsableCacheDirectory(cache.Directory, roots, quiet);
         var wanted = FilePlanner.PathsToHash(sourceTree, destTree, options);
-        var source = HashSide(roots.Source, sourceScan, sourceTree, wanted.Source, cacheDir, problems, quiet);
-        var dest = HashSide(roots.Dest, destScan, destTree, wanted.Dest, cacheDir, problems, quiet);
+        // The cache look-ups of both sides at once (each loads its own file), then the reading of what
+        // neither cache knows, one side after the other (each of those reads uses every core).
+        var destCached = OwnThread<CachedSide>.Start(() => FromCache(roots.Dest, destScan, destTree, wanted.Dest, cacheDir));
+        var sourceCached = FromCache(roots.Source, sourceScan, sourceTree, wanted.Source, cacheDir);
+        var destCachedSide = destCached.Join();
+        var source = HashSide(sourceCached, problems, quiet);
+        var dest = HashSide(destCachedSide, problems, quiet);
         StageClock.Mark("files: hashed");
         if (cache.Verbose)
         {
@@ -178,48 +187,68 @@ public sealed class FilesRun(IFileSystem fileSystem, TextWriter stdout, TextWrit
         return new GatheredTrees(source.Tree, dest.Tree, problems, source.Side, dest.Side) { ScanStart = scanStart };
     }
 
-    /// <summary>Hashes one side's wanted paths: from the cache where it still holds, else by reading them.</summary>
-    private (FileTree Tree, HashedSide Side, int FromCache) HashSide(
-        string root, ScanResult scan, FileTree tree, Seq<string> wanted, string? cacheDir, List<string> problems, bool quiet)
+    /// <summary>
+    /// One side's wanted paths looked up in its hash cache: the files (a copy of the tree's, with the
+    /// hashes the cache still vouches for), and the paths it does not know. No hashing, no output.
+    /// </summary>
+    private CachedSide FromCache(string root, ScanResult scan, FileTree tree, Seq<string> wanted, string? cacheDir)
     {
-        HashCache? cache = null;
-        var known = new Dictionary<string, ContentHash>(StringComparer.Ordinal);
-        var missing = wanted;
-        if (cacheDir is not null && !wanted.IsEmpty)
+        if (wanted.IsEmpty)
         {
-            cache = HashCache.Load(fileSystem, HashCache.FileFor(fileSystem, cacheDir, root), root, out var warning);
-            if (warning is not null && !quiet)
+            return new CachedSide(root, scan, tree, null, null, null, [], 0);
+        }
+        var files = tree.Files is Dictionary<string, FileEntry> scanned
+            ? new Dictionary<string, FileEntry>(scanned, StringComparer.Ordinal)
+            : tree.Files.ToDictionary(f => f.Key, f => f.Value, StringComparer.Ordinal);
+        if (cacheDir is null)
+        {
+            return new CachedSide(root, scan, tree, files, null, null, [.. wanted], 0);
+        }
+        var cache = HashCache.Load(fileSystem, HashCache.FileFor(fileSystem, cacheDir, root), root, out var warning);
+        var toRead = new List<string>();
+        var fromCache = 0;
+        foreach (var path in wanted.ToArray())
+        {
+            var entry = files[path];
+            if (cache.TryGet(path, entry, scan.InodeOf(path), out var hash))
             {
-                stderr.WriteLine($"reconcile: {warning}");
+                files[path] = entry with { Hash = hash };
+                fromCache++;
             }
-            var toRead = new List<string>();
-            foreach (var path in wanted)
+            else
             {
-                if (cache.TryGet(path, tree.Files[path], scan.InodeOf(path), out var hash))
-                {
-                    known[path] = hash;
-                }
-                else
-                {
-                    toRead.Add(path);
-                }
+                toRead.Add(path);
             }
-            missing = toRead.ToSeq();
         }
-        var fromCache = known.Count;
-        if (missing.IsEmpty)
+        return new CachedSide(root, scan, tree, files, cache, warning, toRead, fromCache);
+    }
+
+    /// <summary>Reads and hashes what the cache did not know, and gives the side's tree with every wanted hash.</summary>
+    private (FileTree Tree, HashedSide Side, int FromCache) HashSide(CachedSide side, List<string> problems, bool quiet)
+    {
+        if (side.Warning is not null && !quiet)
         {
-            return (ContentHasher.WithHashes(tree, known), new HashedSide(root, scan, cache, new Dictionary<string, ContentHash>(StringComparer.Ordinal)), fromCache);
+            stderr.WriteLine($"reconcile: {side.Warning}");
         }
-        var hashing = progress.Stage("hashing " + root, missing.Sum(p => (double)tree.Files[p].Size));
-        var (fresh, hashProblems) = new ContentHasher(fileSystem) { Hashed = bytes => hashing.Advance(bytes) }.Hash(root, missing);
-        hashing.Done();
-        problems.AddRange(hashProblems);
-        foreach (var (path, hash) in fresh)
+        var fresh = new Dictionary<string, ContentHash>(StringComparer.Ordinal);
+        if (side.Files is not { } files)
         {
-            known[path] = hash;
+            return (side.Tree, new HashedSide(side.Root, side.Scan, side.Cache, fresh), 0);
         }
-        return (ContentHasher.WithHashes(tree, known), new HashedSide(root, scan, cache, fresh), fromCache);
+        if (side.ToRead.Count > 0)
+        {
+            var missing = side.ToRead.ToSeq();
+            var hashing = progress.Stage("hashing " + side.Root, side.ToRead.Sum(p => (double)files[p].Size));
+            var (hashed, hashProblems) = new ContentHasher(fileSystem) { Hashed = bytes => hashing.Advance(bytes) }.Hash(side.Root, missing);
+            hashing.Done();
+            problems.AddRange(hashProblems);
+            foreach (var (path, hash) in hashed)
+            {
+                files[path] = files[path] with { Hash = hash };
+                fresh[path] = hash;
+            }
+        }
+        return (side.Tree with { Files = files }, new HashedSide(side.Root, side.Scan, side.Cache, fresh), side.FromCache);
     }
 
     /// <summary>The cache directory, unless it lies inside SOURCE or DEST: nothing may be written there.</summary>

@@ -5,8 +5,11 @@ using Reconcile.Core.Files;
 
 namespace Reconcile.Shell.Files;
 
-/// <summary>One remembered hash: valid while the file at its path keeps this size, time and inode.</summary>
-public readonly record struct CachedHash(long Size, long ModifiedTicks, ulong Inode, ContentHash Hash);
+/// <summary>
+/// One remembered hash: valid while the file at its path keeps this size, time and inode. A class, so
+/// that the dictionary of them runs on the runtime's precompiled code from the first look-up.
+/// </summary>
+public sealed record CachedHash(long Size, long ModifiedTicks, ulong Inode, ContentHash Hash);
 
 /// <summary>
 /// Content hashes from earlier runs, one file per root in the user's cache directory (never inside

@@ -24,8 +24,8 @@ public class FilePlannerChecksAndStashTests
         var source = Tree(("a", 1), ("empty", 0));
         var dest = With(Tree(("b", 2), ("empty", 0)), "l", One with { IsLink = true });
         var request = FilePlanner.PathsToHash(source, dest, new FilePlanOptions(Checksum: true));
-        Assert.Equal(new[] { "a" }, request.Source.ToArray());
-        Assert.Equal(new[] { "b" }, request.Dest.ToArray());
+        Assert.Equal(new[] { "a" }, request.Source.Order(StringComparer.Ordinal));
+        Assert.Equal(new[] { "b" }, request.Dest.Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -41,8 +41,8 @@ public class FilePlannerChecksAndStashTests
     {
         var dest = With(Only("a", One with { ModifiedUtc = One.ModifiedUtc.AddSeconds(1) }), "b", FileGens.Entry(4));
         var request = FilePlanner.PathsToHash(Tree(("a", 1)), dest, FilePlanOptions.Default);
-        Assert.Equal(new[] { "a" }, request.Source.ToArray());
-        Assert.Equal(new[] { "a", "b" }, request.Dest.ToArray());
+        Assert.Equal(new[] { "a" }, request.Source.Order(StringComparer.Ordinal));
+        Assert.Equal(new[] { "a", "b" }, request.Dest.Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -50,8 +50,8 @@ public class FilePlannerChecksAndStashTests
     {
         var dest = With(Only("a", One with { Size = 21 }), "b", FileGens.Entry(4));
         var request = FilePlanner.PathsToHash(Tree(("a", 1)), dest, FilePlanOptions.Default);
-        Assert.Equal(new[] { "a" }, request.Source.ToArray());
-        Assert.Equal(new[] { "b" }, request.Dest.ToArray());
+        Assert.Equal(new[] { "a" }, request.Source.Order(StringComparer.Ordinal));
+        Assert.Equal(new[] { "b" }, request.Dest.Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -59,8 +59,8 @@ public class FilePlannerChecksAndStashTests
     {
         var dest = With(Only("a", One with { IsLink = true }), "b", FileGens.Entry(4));
         var request = FilePlanner.PathsToHash(Tree(("a", 1)), dest, FilePlanOptions.Default);
-        Assert.Equal(new[] { "a" }, request.Source.ToArray());
-        Assert.Equal(new[] { "b" }, request.Dest.ToArray());
+        Assert.Equal(new[] { "a" }, request.Source.Order(StringComparer.Ordinal));
+        Assert.Equal(new[] { "b" }, request.Dest.Order(StringComparer.Ordinal));
     }
 
     [Fact]

@@ -195,10 +195,10 @@ public class FilePlannerTests
         var source = Tree(("same", 1), ("moved", 2), ("fresh", 3));
         var dest = Tree(("same", 1), ("gone", 2));
         var request = FilePlanner.PathsToHash(source, dest, FilePlanOptions.Default);
-        Assert.Equal(new[] { "moved" }, request.Source.ToArray());
-        Assert.Equal(new[] { "gone" }, request.Dest.ToArray());
+        Assert.Equal(new[] { "moved" }, request.Source.Order(StringComparer.Ordinal));
+        Assert.Equal(new[] { "gone" }, request.Dest.Order(StringComparer.Ordinal));
         var all = FilePlanner.PathsToHash(source, dest, new FilePlanOptions(Checksum: true));
-        Assert.Equal(new[] { "fresh", "moved", "same" }, all.Source.ToArray());
+        Assert.Equal(new[] { "fresh", "moved", "same" }, all.Source.Order(StringComparer.Ordinal));
     }
 
     [Fact]
