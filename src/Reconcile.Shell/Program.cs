@@ -3,7 +3,7 @@ using Reconcile.Shell;
 using Reconcile.Shell.Common;
 
 StageClock.Mark("started");
-Warmup.Start();
+Warmup.Start(args);
 var terminal = Terminal.OfThisProcess();
 // Writers straight on the standard streams: Console.Out and Console.Error cost milliseconds to set up,
 // a noticeable part of a short run. Standard output is buffered and flushed at the end; errors are not.

@@ -10,9 +10,11 @@ namespace Reconcile.Shell.Common;
 /// </summary>
 internal static class Warmup
 {
-    public static void Start()
+    /// <summary>Starts the warm-up for a job's run (not for help, the version or a usage error).</summary>
+    public static void Start(string[] args)
     {
-        if (Environment.ProcessorCount < 2)
+        string[] jobs = ["files", "stock", "allocate", "apply"];
+        if (Environment.ProcessorCount < 2 || args.Length < 2 || Array.IndexOf(jobs, args[0]) < 0 || args.Contains("--help") || args.Contains("-h"))
         {
             return;
         }
