@@ -151,28 +151,34 @@ public static class FilePlanner
         {
             var targets = new List<string>();
             var touches = new List<string>();
-            var kept = new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal);
+            // DEST files at a target's path: obsolete, unless a move takes them away first.
+            var replaced = new List<string>();
+            // DEST files at no SOURCE path: what is left of a copy of DEST once every SOURCE path is taken
+            // out (one look-up per SOURCE file finds both what is there and what is extra).
+            var extras = new Dictionary<string, FileEntry>(files, StringComparer.Ordinal);
             foreach (var (path, entry) in source.Files)
             {
-                if (dest.Files.TryGetValue(path, out var there) && SameContent(entry, there, checksum))
+                if (extras.Remove(path, out var there))
                 {
-                    kept.Add(path);
-                    if (there.Meta != entry.Meta)
+                    if (SameContent(entry, there, checksum))
                     {
-                        touches.Add(path);
+                        if (there.Meta != entry.Meta)
+                        {
+                            touches.Add(path);
+                        }
+                        continue;
                     }
+                    replaced.Add(path);
                 }
-                else
-                {
-                    targets.Add(path);
-                }
+                targets.Add(path);
             }
             targets.Sort(StringComparer.Ordinal);
 
-            var (moves, transfers, localCopies) = Assign(targets, kept);
-            foreach (var (path, _) in dest.Files)
+            var (moves, transfers, localCopies) = Assign(targets);
+            // Doomed: every DEST file not kept (same path and content in SOURCE) and not moved away.
+            foreach (var path in replaced.Concat(extras.Keys))
             {
-                if (!kept.Contains(path) && !pendingByPath.ContainsKey(path))
+                if (!pendingByPath.ContainsKey(path))
                 {
                     doomed.Add(path);
                 }
@@ -214,8 +220,7 @@ public static class FilePlanner
         /// (preferring one with the same name), further targets of that content are copied locally from a
         /// file that keeps it, and only content DEST lacks is transferred, once.
         /// </summary>
-        private (List<Move> Moves, List<string> Transfers, List<(string From, string To)> LocalCopies) Assign(
-            List<string> targets, System.Collections.Generic.HashSet<string> kept)
+        private (List<Move> Moves, List<string> Transfers, List<(string From, string To)> LocalCopies) Assign(List<string> targets)
         {
             var byKey = new Dictionary<ContentKey, List<string>>();
             var transfers = new List<string>();
@@ -237,13 +242,20 @@ public static class FilePlanner
 
             var obsoleteHolders = new Dictionary<ContentKey, List<string>>();
             var keptHolder = new Dictionary<ContentKey, string>();
-            foreach (var (path, entry) in dest.Files)
+            // Sizes first: most DEST files have no target of their size, and a size is cheap to look up.
+            var wantedSizes = new System.Collections.Generic.HashSet<long>();
+            foreach (var key in byKey.Keys)
             {
-                if (KeyOf(entry) is not { } key || !byKey.ContainsKey(key))
+                wantedSizes.Add(key.Size);
+            }
+            IEnumerable<KeyValuePair<string, FileEntry>> candidates = wantedSizes.Count == 0 ? [] : dest.Files;
+            foreach (var (path, entry) in candidates)
+            {
+                if (!wantedSizes.Contains(entry.Size) || KeyOf(entry) is not { } key || !byKey.ContainsKey(key))
                 {
                     continue;
                 }
-                if (kept.Contains(path))
+                if (IsKept(path, entry))
                 {
                     if (!keptHolder.TryGetValue(key, out var best) || string.CompareOrdinal(path, best) < 0)
                     {
@@ -383,6 +395,10 @@ public static class FilePlanner
                 }
             }
         }
+
+        /// <summary>A DEST file that stays: SOURCE has the same content at its path.</summary>
+        private bool IsKept(string path, FileEntry destEntry) =>
+            source.Files.TryGetValue(path, out var entry) && SameContent(entry, destEntry, checksum);
 
         private Move? PendingBlocker(string target)
         {

@@ -89,9 +89,18 @@ public static class FileTrees
         {
             AddAncestors(all, dir);
         }
+        // Files come grouped by directory (a scan adds them a directory at a time): a file beside the
+        // previous one adds nothing new, and is seen as such without a look-up.
+        var previous = "";
         foreach (var file in tree.Files.Keys)
         {
+            var slash = file.LastIndexOf('/');
+            if (slash > 0 && slash == previous.LastIndexOf('/') && file.AsSpan(0, slash).SequenceEqual(previous.AsSpan(0, slash)))
+            {
+                continue;
+            }
             AddAncestors(all, file);
+            previous = file;
         }
         return all;
     }
