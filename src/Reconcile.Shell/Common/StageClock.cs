@@ -37,5 +37,8 @@ internal static class StageClock
         {
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{(ticks - start) / (double)TimeSpan.TicksPerMillisecond,8:0.0} ms  {stage}"));
         }
+        Console.Error.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"garbage collections: {GC.CollectionCount(0)} gen0, {GC.CollectionCount(1)} gen1, {GC.CollectionCount(2)} gen2, paused {GC.GetTotalPauseDuration().TotalMilliseconds:0.0} ms; {GC.GetTotalAllocatedBytes() / 1048576.0:0.0} MiB allocated"));
     }
 }

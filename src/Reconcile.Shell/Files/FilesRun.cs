@@ -33,7 +33,13 @@ internal sealed record GatheredTrees(FileTree Source, FileTree Dest, List<string
 }
 
 /// <summary>What the hash cache needs after a run: the scan, the cache as loaded, and the hashes computed.</summary>
-/// <summary>One side after its hash-cache look-ups: <see cref="Files"/> is null when no hash was wanted.</summary>
+/// <summary>A scan, with the hash cache it was given (and the warning of loading it), if any.</summary>
+internal sealed record PreloadedScan(ScanResult Scan, HashCache? Cache, string? Warning);
+
+/// <summary>
+/// One side after its hash-cache look-ups: <see cref="Files"/> is null when the tree already holds every
+/// wanted hash (none was wanted, or the scan took them all from the cache).
+/// </summary>
 internal sealed record CachedSide(
     string Root, ScanResult Scan, FileTree Tree, Dictionary<string, FileEntry>? Files, HashCache? Cache, string? Warning, List<string> ToRead, int FromCache);
 
@@ -151,10 +157,27 @@ public sealed class FilesRun(IFileSystem fileSystem, TextWriter stdout, TextWrit
         var scanning = progress.Counter("scanning");
         var scanner = new TreeScanner(fileSystem) { Entries = n => scanning.Advance(n) };
         var scanStart = DateTime.UtcNow;
+        var cacheDir = UsableCacheDirectory(cache.Directory, roots, quiet);
+        // With --checksum every file's hash is wanted: each side loads its cache first and its scan
+        // takes the hashes the cache still vouches for as it meets each file.
+        var early = options.Checksum && cacheDir is not null;
+        HashCache? EarlyCache(string root, out string? warning)
+        {
+            warning = null;
+            return early ? HashCache.Load(fileSystem, HashCache.FileFor(fileSystem, cacheDir!, root), root, out warning) : null;
+        }
         // Both trees at once: each scan mostly waits on one stat per entry.
-        var destScanning = roots.DestExists ? OwnThread<ScanResult>.Start(() => scanner.Scan(roots.Dest, excludes, linksAsEntries: true)) : null;
-        var sourceScan = scanner.Scan(roots.Source, excludes, linksAsEntries: false);
-        var destScan = destScanning?.Join() ?? ScanResult.Empty;
+        var destScanning = roots.DestExists
+            ? OwnThread<PreloadedScan>.Start(() =>
+            {
+                var known = EarlyCache(roots.Dest, out var warning);
+                return new PreloadedScan(scanner.Scan(roots.Dest, excludes, linksAsEntries: true, known), known, warning);
+            })
+            : null;
+        var sourceKnown = EarlyCache(roots.Source, out var sourceWarning);
+        var sourceScan = scanner.Scan(roots.Source, excludes, linksAsEntries: false, sourceKnown);
+        var destPreloaded = destScanning?.Join() ?? new PreloadedScan(ScanResult.Empty, null, null);
+        var destScan = destPreloaded.Scan;
         StageClock.Mark("files: scanned");
         scanning.Done();
         problems.AddRange(sourceScan.Problems);
@@ -168,12 +191,11 @@ public sealed class FilesRun(IFileSystem fileSystem, TextWriter stdout, TextWrit
         }
         var sourceTree = sourceScan.Tree;
         var destTree = LeaveAlone(destScan.Tree, sourceScan.Links, sourceScan.Tree.Pinned);
-        var cacheDir = UsableCacheDirectory(cache.Directory, roots, quiet);
         var wanted = FilePlanner.PathsToHash(sourceTree, destTree, options);
         // The cache look-ups of both sides at once (each loads its own file), then the reading of what
         // neither cache knows, one side after the other (each of those reads uses every core).
-        var destCached = OwnThread<CachedSide>.Start(() => FromCache(roots.Dest, destScan, destTree, wanted.Dest, cacheDir));
-        var sourceCached = FromCache(roots.Source, sourceScan, sourceTree, wanted.Source, cacheDir);
+        var destCached = OwnThread<CachedSide>.Start(() => FromCache(roots.Dest, destScan, destTree, wanted.Dest, cacheDir, destPreloaded.Cache, destPreloaded.Warning));
+        var sourceCached = FromCache(roots.Source, sourceScan, sourceTree, wanted.Source, cacheDir, sourceKnown, sourceWarning);
         var destCachedSide = destCached.Join();
         var source = HashSide(sourceCached, problems, quiet);
         var dest = HashSide(destCachedSide, problems, quiet);
@@ -191,28 +213,37 @@ public sealed class FilesRun(IFileSystem fileSystem, TextWriter stdout, TextWrit
     /// One side's wanted paths looked up in its hash cache: the files (a copy of the tree's, with the
     /// hashes the cache still vouches for), and the paths it does not know. No hashing, no output.
     /// </summary>
-    private CachedSide FromCache(string root, ScanResult scan, FileTree tree, Seq<string> wanted, string? cacheDir)
+    private CachedSide FromCache(
+        string root, ScanResult scan, FileTree tree, Seq<string> wanted, string? cacheDir, HashCache? preloaded, string? preloadWarning)
     {
         if (wanted.IsEmpty)
         {
-            return new CachedSide(root, scan, tree, null, null, null, [], 0);
+            return new CachedSide(root, scan, tree, null, preloaded, preloadWarning, [], 0);
         }
-        var files = tree.Files is Dictionary<string, FileEntry> scanned
+        // The files are copied only when a hash is to be filled in.
+        Dictionary<string, FileEntry>? copy = null;
+        Dictionary<string, FileEntry> Files() => copy ??= tree.Files is Dictionary<string, FileEntry> scanned
             ? new Dictionary<string, FileEntry>(scanned, StringComparer.Ordinal)
             : tree.Files.ToDictionary(f => f.Key, f => f.Value, StringComparer.Ordinal);
         if (cacheDir is null)
         {
-            return new CachedSide(root, scan, tree, files, null, null, [.. wanted], 0);
+            return new CachedSide(root, scan, tree, Files(), null, null, [.. wanted], 0);
         }
-        var cache = HashCache.Load(fileSystem, HashCache.FileFor(fileSystem, cacheDir, root), root, out var warning);
+        string? warning = preloadWarning;
+        var cache = preloaded ?? HashCache.Load(fileSystem, HashCache.FileFor(fileSystem, cacheDir, root), root, out warning);
         var toRead = new List<string>();
         var fromCache = 0;
         foreach (var path in wanted.ToArray())
         {
-            var entry = files[path];
-            if (cache.TryGet(path, entry, scan.InodeOf(path), out var hash))
+            var entry = tree.Files[path];
+            if (entry.Hash is not null)
             {
-                files[path] = entry with { Hash = hash };
+                // Taken from the cache during the scan.
+                fromCache++;
+            }
+            else if (cache.TryGet(path, entry, scan.InodeOf(path), out var hash))
+            {
+                Files()[path] = entry with { Hash = hash };
                 fromCache++;
             }
             else
@@ -220,7 +251,7 @@ public sealed class FilesRun(IFileSystem fileSystem, TextWriter stdout, TextWrit
                 toRead.Add(path);
             }
         }
-        return new CachedSide(root, scan, tree, files, cache, warning, toRead, fromCache);
+        return new CachedSide(root, scan, tree, toRead.Count > 0 ? Files() : copy, cache, warning, toRead, fromCache);
     }
 
     /// <summary>Reads and hashes what the cache did not know, and gives the side's tree with every wanted hash.</summary>
@@ -233,7 +264,7 @@ public sealed class FilesRun(IFileSystem fileSystem, TextWriter stdout, TextWrit
         var fresh = new Dictionary<string, ContentHash>(StringComparer.Ordinal);
         if (side.Files is not { } files)
         {
-            return (side.Tree, new HashedSide(side.Root, side.Scan, side.Cache, fresh), 0);
+            return (side.Tree, new HashedSide(side.Root, side.Scan, side.Cache, fresh), side.FromCache);
         }
         if (side.ToRead.Count > 0)
         {

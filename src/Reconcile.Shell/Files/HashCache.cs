@@ -107,10 +107,14 @@ public sealed class HashCache
         return new HashCache(file, entries);
     }
 
-    public bool TryGet(string path, FileEntry entry, ulong inode, out ContentHash hash)
+    public bool TryGet(string path, FileEntry entry, ulong inode, out ContentHash hash) =>
+        TryGet(path, entry.Size, entry.ModifiedUtc.Ticks, inode, out hash);
+
+    /// <summary>The remembered hash of the file at <paramref name="path"/>, if it still has this size, time and inode.</summary>
+    public bool TryGet(string path, long size, long modifiedTicks, ulong inode, out ContentHash hash)
     {
         if (entries.TryGetValue(path, out var cached)
-            && cached.Size == entry.Size && cached.ModifiedTicks == entry.ModifiedUtc.Ticks && cached.Inode == inode)
+            && cached.Size == size && cached.ModifiedTicks == modifiedTicks && cached.Inode == inode)
         {
             hash = cached.Hash;
             return true;

@@ -40,11 +40,12 @@ public sealed class TreeScanner(IFileSystem fileSystem)
     /// <param name="root">The directory to scan.</param>
     /// <param name="excludes">Patterns whose matches are left out.</param>
     /// <param name="linksAsEntries">Whether links are returned as entries to remove (DEST) or only listed (SOURCE).</param>
-    public ScanResult Scan(string root, IReadOnlyList<PathGlob> excludes, bool linksAsEntries) =>
-        Walk(root, excludes, linksAsEntries, fileSystem.GetType() == typeof(FileSystem) && NativeFiles.IsAvailable ? ListNative : ListPortable);
+    /// <param name="known">Hashes from earlier runs: a file the cache still vouches for gets its hash at once.</param>
+    public ScanResult Scan(string root, IReadOnlyList<PathGlob> excludes, bool linksAsEntries, HashCache? known = null) =>
+        Walk(root, excludes, linksAsEntries, known, fileSystem.GetType() == typeof(FileSystem) && NativeFiles.IsAvailable ? ListNative : ListPortable);
 
     /// <summary>One walk for both ways of listing a directory; a lister throws when it cannot read one.</summary>
-    private ScanResult Walk(string root, IReadOnlyList<PathGlob> excludes, bool linksAsEntries, Func<string, List<DirectoryChild>> list)
+    private ScanResult Walk(string root, IReadOnlyList<PathGlob> excludes, bool linksAsEntries, HashCache? known, Func<string, List<DirectoryChild>> list)
     {
         var files = new Dictionary<string, FileEntry>(StringComparer.Ordinal);
         var inodes = new Dictionary<string, Inode>(StringComparer.Ordinal);
@@ -105,7 +106,10 @@ public sealed class TreeScanner(IFileSystem fileSystem)
                 }
                 else
                 {
-                    files[path] = new FileEntry(stat.Size, stat.ModifiedUtc, stat.Mode);
+                    ContentHash? hash = known is not null && stat.Size > 0 && known.TryGet(path, stat.Size, stat.ModifiedUtc.Ticks, stat.Inode, out var cached)
+                        ? cached
+                        : null;
+                    files[path] = new FileEntry(stat.Size, stat.ModifiedUtc, stat.Mode, hash);
                     if (stat.Inode != 0)
                     {
                         inodes[path] = new Inode(stat.Inode);
