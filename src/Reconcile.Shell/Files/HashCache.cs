@@ -24,6 +24,8 @@ public sealed class HashCache
     private const int DigestOffset = 8;
     private const int BodyOffset = DigestOffset + 32;
 
+    private static readonly UTF8Encoding Strict = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     private readonly Dictionary<string, CachedHash> entries;
 
     private HashCache(string file, Dictionary<string, CachedHash> entries)
@@ -66,40 +68,43 @@ public sealed class HashCache
         }
         try
         {
-            using var stream = fileSystem.FileStream.Create(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-            var head = new byte[BodyOffset];
-            stream.ReadExactly(head);
-            if (!head.AsSpan(0, Magic.Length).SequenceEqual(Magic))
+            // Read whole and parsed in place: a cache of 100,000 files is a few MB, and a reader per
+            // field costs more than the disk.
+            var bytes = fileSystem.File.ReadAllBytes(file);
+            if (bytes.Length < BodyOffset || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic))
             {
                 throw new InvalidDataException("not a reconcile hash cache");
             }
-            if (!SHA256.HashData(stream).AsSpan().SequenceEqual(head.AsSpan(DigestOffset, 32)))
+            if (!SHA256.HashData(bytes.AsSpan(BodyOffset)).AsSpan().SequenceEqual(bytes.AsSpan(DigestOffset, 32)))
             {
                 throw new InvalidDataException("checksum mismatch");
             }
-            stream.Position = BodyOffset;
-            using var reader = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
-            if (reader.ReadString() != root)
+            var at = BodyOffset;
+            if (ReadString(bytes, ref at) != root)
             {
                 throw new InvalidDataException("it belongs to another directory");
             }
-            var count = reader.ReadInt32();
-            Span<byte> digest = stackalloc byte[32];
+            var count = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(at, 4));
+            at += 4;
+            // Each record takes at least 57 bytes; a count beyond that is damage, not a size to allocate.
+            entries.EnsureCapacity(Math.Clamp(count, 0, (bytes.Length - at) / 57));
             for (var i = 0; i < count; i++)
             {
-                var path = reader.ReadString();
-                var size = reader.ReadInt64();
-                var ticks = reader.ReadInt64();
-                var inode = reader.ReadUInt64();
-                reader.BaseStream.ReadExactly(digest);
-                entries[path] = new CachedHash(size, ticks, inode, ContentHash.FromBytes(digest));
+                var path = ReadString(bytes, ref at);
+                var fields = bytes.AsSpan(at, 56);
+                at += 56;
+                entries[path] = new CachedHash(
+                    System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(fields),
+                    System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(fields[8..]),
+                    System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(fields[16..]),
+                    ContentHash.FromBytes(fields[24..]));
             }
-            if (stream.Position != stream.Length)
+            if (at != bytes.Length)
             {
                 throw new InvalidDataException("trailing bytes");
             }
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or ArgumentException or FormatException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or ArgumentException or FormatException or IndexOutOfRangeException)
         {
             warning = $"ignoring the hash cache {file}: {e.Message}";
             entries.Clear();
@@ -199,6 +204,28 @@ public sealed class HashCache
             }
             throw;
         }
+    }
+
+    /// <summary>A string as <see cref="BinaryWriter"/> writes it: its UTF-8 length in 7-bit groups, then the bytes.</summary>
+    private static string ReadString(byte[] bytes, ref int at)
+    {
+        var length = 0;
+        for (var shift = 0; ; shift += 7)
+        {
+            if (shift > 28)
+            {
+                throw new InvalidDataException("a damaged string length");
+            }
+            var b = bytes[at++];
+            length |= (b & 0x7F) << shift;
+            if ((b & 0x80) == 0)
+            {
+                break;
+            }
+        }
+        var text = Strict.GetString(bytes, at, length);
+        at += length;
+        return text;
     }
 
     private static void WriteDigest(ContentHash hash, Span<byte> into)
