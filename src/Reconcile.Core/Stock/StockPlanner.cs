@@ -15,33 +15,34 @@ namespace Reconcile.Core.Stock;
 /// </remarks>
 public static class StockPlanner
 {
-    public static Seq<StockAction> Plan(Seq<Batch> feed, StockState state, StockMode mode)
+    public static Seq<StockAction> Plan(Seq<Batch> feed, StockState state, StockMode mode) =>
+        Plan(StockLinks.Of(feed, state), state, mode);
+
+    /// <summary>The plan for a validated input: the batches the validator matched are not looked up again.</summary>
+    public static Seq<StockAction> Plan(StockInput input, StockMode mode) =>
+        Plan(input.Links ?? StockLinks.Of(input.Feed, input.State), input.State, mode);
+
+    private static Seq<StockAction> Plan(StockLinks links, StockState state, StockMode mode)
     {
-        var old = ToArray(state.Batches);
-        var oldIndex = new Dictionary<string, int>(old.Length, StringComparer.Ordinal);
-        for (var i = 0; i < old.Length; i++)
-        {
-            oldIndex.Add(old[i].Ref, i);
-        }
+        var old = links.Old;
+        var now = links.Now;
 
         // The batches after the plan: the feed's, in its order, then (partial mode) the state's that
         // the feed does not name. Each old batch knows its place among them, or -1 when it is removed.
-        var now = ToArray(feed);
         var place = new int[old.Length];
         Array.Fill(place, -1);
         var created = new Dictionary<string, int>(StringComparer.Ordinal);
         var creates = new List<Batch>();
         var changes = new List<(Batch Old, Batch Now)>();
-        var last = -1;
         for (var f = 0; f < now.Length; f++)
         {
             var batch = now[f];
-            if (Find(batch.Ref, old, last, oldIndex) is var i and >= 0)
+            var i = links.OldOfNow[f];
+            if (i >= 0)
             {
-                last = i;
                 if (place[i] >= 0)
                 {
-                    throw new ArgumentException($"batch '{batch.Ref}' appears twice in the feed", nameof(feed));
+                    throw DuplicateInFeed(batch.Ref);
                 }
                 place[i] = f;
                 var before = old[i];
@@ -54,7 +55,7 @@ public static class StockPlanner
             {
                 if (!created.TryAdd(batch.Ref, f))
                 {
-                    throw new ArgumentException($"batch '{batch.Ref}' appears twice in the feed", nameof(feed));
+                    throw DuplicateInFeed(batch.Ref);
                 }
                 creates.Add(batch);
             }
@@ -105,17 +106,23 @@ public static class StockPlanner
         {
             room[k] = final[k].Qty;
         }
-        var moved = new List<Allocation>();
-        foreach (var allocation in state.Allocations)
+        // Where each allocation's batch stands among the batches after the plan, or -1 when it is gone.
+        int PlaceOf(int a) =>
+            links.OldOfAllocation[a] is var i and >= 0 ? place[i]
+            : created.TryGetValue(links.Allocations[a].BatchRef, out var f) ? f
+            : -1;
+        var moved = new List<int>();
+        for (var a = 0; a < links.Allocations.Length; a++)
         {
-            var k = PlaceOf(allocation.BatchRef, oldIndex, place, created);
+            var allocation = links.Allocations[a];
+            var k = PlaceOf(a);
             if (k >= 0 && allocation.Qty <= room[k])
             {
                 room[k] -= allocation.Qty;
             }
             else
             {
-                moved.Add(allocation);
+                moved.Add(a);
                 actions.Add(new Deallocate(allocation.OrderId, allocation.Sku, allocation.Qty, allocation.BatchRef));
             }
         }
@@ -126,18 +133,19 @@ public static class StockPlanner
         }
 
         var wanted = new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal);
-        foreach (var line in moved)
+        foreach (var a in moved)
         {
-            wanted.Add(line.Sku);
+            wanted.Add(links.Allocations[a].Sku);
         }
         foreach (var line in state.Backorders)
         {
             wanted.Add(line.Sku);
         }
         var availability = BatchAvailability.For(final, room, wanted);
-        foreach (var line in moved)
+        foreach (var a in moved)
         {
-            var from = PlaceOf(line.BatchRef, oldIndex, place, created) >= 0 ? line.BatchRef : null;
+            var line = links.Allocations[a];
+            var from = PlaceOf(a) >= 0 ? line.BatchRef : null;
             var to = availability.Take(line.Sku, line.Qty, from);
             actions.Add(to is null
                 ? new OutOfStock(line.OrderId, line.Sku, line.Qty)
@@ -155,6 +163,9 @@ public static class StockPlanner
         }
         return actions.ToSeq();
     }
+
+    private static ArgumentException DuplicateInFeed(string reference) =>
+        new($"batch '{reference}' appears twice in the feed");
 
     /// <summary>
     /// Places new order lines, in file order, by the same rule. A line that is already allocated or
@@ -203,28 +214,6 @@ public static class StockPlanner
         }
         return actions.ToSeq();
     }
-
-    /// <summary>
-    /// The index of the old batch named <paramref name="reference"/>, or -1. A feed usually lists its
-    /// batches in the order the state does, so the batch after the last one found is tried first: a
-    /// comparison of two strings instead of a lookup in a million-entry table.
-    /// </summary>
-    private static int Find(string reference, Batch[] old, int last, Dictionary<string, int> oldIndex)
-    {
-        var next = last + 1;
-        if (next < old.Length && string.Equals(old[next].Ref, reference, StringComparison.Ordinal))
-        {
-            return next;
-        }
-        return oldIndex.TryGetValue(reference, out var i) ? i : -1;
-    }
-
-    /// <summary>Where the batch named <paramref name="reference"/> stands among the batches after the
-    /// plan, or -1 when it is not among them.</summary>
-    private static int PlaceOf(string reference, Dictionary<string, int> oldIndex, int[] place, Dictionary<string, int> created) =>
-        oldIndex.TryGetValue(reference, out var i) ? place[i]
-        : created.TryGetValue(reference, out var f) ? f
-        : -1;
 
     private static T[] ToArray<T>(Seq<T> values)
     {

@@ -19,6 +19,7 @@ public static class StockSimulator
     {
         var refs = new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal);
         var keys = new System.Collections.Generic.HashSet<LineKey>();
+        var orders = new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal);
         foreach (var action in plan)
         {
             switch (action)
@@ -37,19 +38,23 @@ public static class StockSimulator
                     break;
                 case Deallocate d:
                     keys.Add(new LineKey(d.OrderId, d.Sku));
+                    orders.Add(d.OrderId);
                     break;
                 case Allocate a:
                     refs.Add(a.BatchRef);
                     keys.Add(new LineKey(a.OrderId, a.Sku));
+                    orders.Add(a.OrderId);
                     break;
                 case OutOfStock o:
                     keys.Add(new LineKey(o.OrderId, o.Sku));
+                    orders.Add(o.OrderId);
                     break;
             }
         }
-        var batches = new Slots<string, Batch>(state.Batches, b => b.Ref, refs);
-        var allocations = new Slots<LineKey, Allocation>(state.Allocations, a => a.Key, keys);
-        var backorders = new Slots<LineKey, OrderLine>(state.Backorders, l => l.Key, keys);
+        // An order line is named only if its order is: the order id alone is the cheaper test.
+        var batches = new Slots<string, Batch>(state.Batches, b => b.Ref, b => refs.Contains(b.Ref), refs.Comparer);
+        var allocations = new Slots<LineKey, Allocation>(state.Allocations, a => a.Key, a => orders.Contains(a.OrderId) && keys.Contains(a.Key), keys.Comparer);
+        var backorders = new Slots<LineKey, OrderLine>(state.Backorders, l => l.Key, l => orders.Contains(l.OrderId) && keys.Contains(l.Key), keys.Comparer);
         foreach (var action in plan)
         {
             switch (action)
@@ -105,7 +110,7 @@ public static class StockSimulator
 
     /// <summary>
     /// An ordered list with an index by key; removed entries leave a hole until the end. Only the keys
-    /// that the plan names (<c>named</c>) are indexed, since no other key is ever looked up.
+    /// that the plan names (<c>named</c> says which) are indexed, since no other key is ever looked up.
     /// </summary>
     private sealed class Slots<TKey, TValue>
         where TKey : notnull
@@ -116,14 +121,14 @@ public static class StockSimulator
         private readonly Func<TValue, TKey> keyOf;
         private int holes;
 
-        public Slots(Seq<TValue> values, Func<TValue, TKey> keyOf, System.Collections.Generic.HashSet<TKey> named)
+        public Slots(Seq<TValue> values, Func<TValue, TKey> keyOf, Func<TValue, bool> named, IEqualityComparer<TKey> comparer)
         {
             this.keyOf = keyOf;
-            items = new List<TValue?>(values.Count + named.Count);
-            index = new Dictionary<TKey, int>(named.Count, named.Comparer);
+            items = new List<TValue?>(values.Count);
+            index = new Dictionary<TKey, int>(comparer);
             foreach (var value in values)
             {
-                if (named.Contains(keyOf(value)))
+                if (named(value))
                 {
                     Append(value);
                 }

@@ -20,16 +20,20 @@ public static class StockValidator
         var errors = new List<StockError>();
         var (stateBatches, refs) = StateBatches(state.Batches, errors);
         var feedBatches = FeedBatches(feed, errors, refs);
-        var lines = Lines(state, stateBatches, refs, errors);
+        var (lines, allocations, batchOfAllocation) = Lines(state, stateBatches, refs, errors);
         return Result(errors, [feed.File, state.Batches.File, state.Allocations.File, state.Backorders.File], () =>
-            new StockInput(feedBatches.Values(), lines));
+            new StockInput(feedBatches.Values(), lines)
+            {
+                // Without errors, every state row is a batch of its own, numbered as it stands.
+                Links = new StockLinks(stateBatches.Array(), feedBatches.Array(), feedBatches.Numbers, allocations, batchOfAllocation),
+            });
     }
 
     public static Validation<StockError, AllocateInput> ValidateAllocate(RawTable<RawOrderLine> orders, RawState state)
     {
         var errors = new List<StockError>();
         var (stateBatches, refs) = StateBatches(state.Batches, errors);
-        var lines = Lines(state, stateBatches, refs, errors);
+        var (lines, _, _) = Lines(state, stateBatches, refs, errors);
         var skus = new System.Collections.Generic.HashSet<string>(refs.Skus, StringComparer.Ordinal);
         var known = new Dictionary<LineKey, (string File, int Line, int Qty)>();
         foreach (var row in state.Allocations.Rows)
@@ -69,7 +73,7 @@ public static class StockValidator
     {
         var errors = new List<StockError>();
         var (batches, refs) = StateBatches(state.Batches, errors);
-        var lines = Lines(state, batches, refs, errors);
+        var (lines, _, _) = Lines(state, batches, refs, errors);
         return Result(errors, [state.Batches.File, state.Allocations.File, state.Backorders.File], () => lines);
     }
 
@@ -98,25 +102,26 @@ public static class StockValidator
     private sealed class StateRefs(string file, int capacity)
     {
         private readonly Dictionary<string, int> numbers = new(capacity, StringComparer.Ordinal);
-        private readonly List<string> refs = new(capacity);
 
         public string File { get; } = file;
+
+        public List<string> Refs { get; } = new(capacity);
 
         public List<string> Skus { get; } = new(capacity);
 
         public List<int> Lines { get; } = new(capacity);
 
-        public int Count => refs.Count;
+        public int Count => Refs.Count;
 
         /// <summary>Numbers the first row of <paramref name="reference"/>; for a later row, returns the
         /// number of the first one instead, else -1.</summary>
         public int Add(string reference, string sku, int line)
         {
-            if (!numbers.TryAdd(reference, refs.Count))
+            if (!numbers.TryAdd(reference, Refs.Count))
             {
                 return numbers[reference];
             }
-            refs.Add(reference);
+            Refs.Add(reference);
             Skus.Add(sku);
             Lines.Add(line);
             return -1;
@@ -130,7 +135,7 @@ public static class StockValidator
         public int Find(string reference, int last)
         {
             var next = last + 1;
-            if (next < refs.Count && string.Equals(refs[next], reference, StringComparison.Ordinal))
+            if (next < Refs.Count && string.Equals(Refs[next], reference, StringComparison.Ordinal))
             {
                 return next;
             }
@@ -141,21 +146,33 @@ public static class StockValidator
         public int Find(string reference) => numbers.TryGetValue(reference, out var number) ? number : -1;
     }
 
-    /// <summary>Valid batches, in file order.</summary>
+    /// <summary>Valid batches, in file order, each with a number (a feed's: the number of the state's
+    /// batch of the same reference, or -1).</summary>
     private sealed class BatchRows(int rows)
     {
         private Batch[] valid = new Batch[rows];
+        private int[] numbers = new int[rows];
         private int count;
 
-        public void Add(Batch batch) => valid[count++] = batch;
+        public int[] Numbers => Fit(ref numbers);
 
-        public Seq<Batch> Values()
+        public void Add(Batch batch, int number = -1)
         {
-            if (count < valid.Length)
+            numbers[count] = number;
+            valid[count++] = batch;
+        }
+
+        public Batch[] Array() => Fit(ref valid);
+
+        public Seq<Batch> Values() => Array().ToSeq();
+
+        private T[] Fit<T>(ref T[] array)
+        {
+            if (count < array.Length)
             {
-                System.Array.Resize(ref valid, count);
+                System.Array.Resize(ref array, count);
             }
-            return valid.ToSeq();
+            return array;
         }
     }
 
@@ -164,8 +181,10 @@ public static class StockValidator
     {
         var rows = new BatchRows(table.Rows.Count);
         var refs = new StateRefs(table.File, table.Rows.Count);
-        foreach (var row in table.Rows)
+        var all = table.Rows;
+        for (var r = 0; r < all.Count; r++)
         {
+            var row = all[r];
             var before = errors.Count;
             var (qty, eta) = BatchValues(table.File, row, errors);
             if (!IsBlank(row.Ref) && refs.Add(row.Ref, row.Sku, row.Line) is var first and >= 0)
@@ -193,8 +212,10 @@ public static class StockValidator
         var newRefs = new Dictionary<string, int>(StringComparer.Ordinal);
         var skuChanges = new List<StockError>();
         var last = -1;
-        foreach (var row in table.Rows)
+        var all = table.Rows;
+        for (var r = 0; r < all.Count; r++)
         {
+            var row = all[r];
             var before = errors.Count;
             var (qty, eta) = BatchValues(table.File, row, errors);
             var number = -1;
@@ -223,8 +244,10 @@ public static class StockValidator
             }
             if (errors.Count == before)
             {
-                rows.Add(new Batch(row.Ref, row.Sku, qty, eta));
-                if (number >= 0 && state.Skus[number] is var sku && !IsBlank(sku) && !string.Equals(sku, row.Sku, StringComparison.Ordinal))
+                // A batch the state has takes the state's strings: equal text, held once.
+                var sameSku = number >= 0 && string.Equals(state.Skus[number], row.Sku, StringComparison.Ordinal);
+                rows.Add(new Batch(number >= 0 ? state.Refs[number] : row.Ref, sameSku ? state.Skus[number] : row.Sku, qty, eta), number);
+                if (number >= 0 && !sameSku && state.Skus[number] is var sku && !IsBlank(sku))
                 {
                     skuChanges.Add(new StockError(
                         table.File,
@@ -262,20 +285,27 @@ public static class StockValidator
         return (qty ?? 0, eta);
     }
 
-    private static StockState Lines(RawState state, BatchRows batches, StateRefs refs, List<StockError> errors)
+    /// <summary>The valid order lines: the state they make with the batches, and the allocations with
+    /// the number of each one's batch.</summary>
+    private static (StockState State, Allocation[] Allocations, int[] Batches) Lines(RawState state, BatchRows batches, StateRefs refs, List<StockError> errors)
     {
         var seen = new SeenLines(state.Allocations.Rows.Count + state.Backorders.Rows.Count);
-        var allocations = new List<Allocation>(state.Allocations.Rows.Count);
-        foreach (var row in state.Allocations.Rows)
+        var allocations = new Allocation[state.Allocations.Rows.Count];
+        var numbers = new int[allocations.Length];
+        var count = 0;
+        var all = state.Allocations.Rows;
+        for (var r = 0; r < all.Count; r++)
         {
+            var row = all[r];
             var file = state.Allocations.File;
             var before = errors.Count;
-            var line = OrderLine(file, row.Line, row.OrderId, row.Sku, row.Qty, errors);
+            var (keyed, qty) = LineFields(file, row.Line, row.OrderId, row.Sku, row.Qty, errors);
             Required(file, row.Line, "batchref", row.BatchRef, errors);
-            var duplicate = line is not null && Duplicate(file, row.Line, line.Key, seen, errors);
+            var duplicate = keyed && Duplicate(file, row.Line, new LineKey(row.OrderId, row.Sku), seen, errors);
+            var number = -1;
             if (!IsBlank(row.BatchRef))
             {
-                var number = refs.Find(row.BatchRef);
+                number = refs.Find(row.BatchRef);
                 if (number < 0)
                 {
                     errors.Add(new StockError(file, row.Line, $"allocation names unknown batch '{row.BatchRef}'"));
@@ -288,10 +318,17 @@ public static class StockValidator
                         $"allocation has sku '{row.Sku}' but batch '{row.BatchRef}' holds '{sku}' ({state.Batches.File}:{refs.Lines[number]})"));
                 }
             }
-            if (errors.Count == before && !duplicate && line is not null)
+            if (errors.Count == before && !duplicate && keyed)
             {
-                allocations.Add(new Allocation(line.OrderId, line.Sku, line.Qty, row.BatchRef));
+                // The line's batch and sku are the state's: equal text, held once.
+                numbers[count] = number;
+                allocations[count++] = new Allocation(row.OrderId, refs.Skus[number], qty, refs.Refs[number]);
             }
+        }
+        if (count < allocations.Length)
+        {
+            System.Array.Resize(ref allocations, count);
+            System.Array.Resize(ref numbers, count);
         }
         var backorders = OrderLines(state.Backorders, errors, seen);
         var waiting = new OrderLine[backorders.Count];
@@ -299,7 +336,7 @@ public static class StockValidator
         {
             waiting[i] = backorders[i].Line;
         }
-        return new StockState(batches.Values(), allocations.ToSeq(), waiting.ToSeq());
+        return (new StockState(batches.Values(), allocations.ToSeq(), waiting.ToSeq()), allocations, numbers);
     }
 
     private static List<(int Row, OrderLine Line)> OrderLines(
@@ -308,22 +345,25 @@ public static class StockValidator
         SeenLines seen)
     {
         var result = new List<(int, OrderLine)>(table.Rows.Count);
-        foreach (var row in table.Rows)
+        var all = table.Rows;
+        for (var r = 0; r < all.Count; r++)
         {
+            var row = all[r];
             var before = errors.Count;
-            var line = OrderLine(table.File, row.Line, row.OrderId, row.Sku, row.Qty, errors);
-            var duplicate = line is not null && Duplicate(table.File, row.Line, line.Key, seen, errors);
-            if (errors.Count == before && !duplicate && line is not null)
+            var (keyed, qty) = LineFields(table.File, row.Line, row.OrderId, row.Sku, row.Qty, errors);
+            var duplicate = keyed && Duplicate(table.File, row.Line, new LineKey(row.OrderId, row.Sku), seen, errors);
+            if (errors.Count == before && !duplicate && keyed)
             {
-                result.Add((row.Line, line));
+                result.Add((row.Line, new OrderLine(row.OrderId, row.Sku, qty)));
             }
         }
         return result;
     }
 
-    /// <summary>The line, or null when it has a bad field (each reported). A line with a bad qty
-    /// still has a key, so duplicates are reported too; its qty is then 0.</summary>
-    private static OrderLine? OrderLine(string file, int line, string orderId, string sku, string qtyText, List<StockError> errors)
+    /// <summary>Checks the fields of an order line (every bad one is reported): whether it has a key
+    /// (order id and sku), and its qty. A line with a bad qty still has a key, so duplicates are reported
+    /// too; its qty is then 0.</summary>
+    private static (bool Keyed, int Qty) LineFields(string file, int line, string orderId, string sku, string qtyText, List<StockError> errors)
     {
         var okId = Required(file, line, "orderid", orderId, errors);
         var okSku = Required(file, line, "sku", sku, errors);
@@ -332,7 +372,7 @@ public static class StockValidator
         {
             errors.Add(new StockError(file, line, $"qty '{qtyText}' is not a positive integer"));
         }
-        return okId && okSku ? new OrderLine(orderId, sku, qty ?? 0) : null;
+        return (okId && okSku, qty ?? 0);
     }
 
     private static bool Duplicate(string file, int line, LineKey key, SeenLines seen, List<StockError> errors)

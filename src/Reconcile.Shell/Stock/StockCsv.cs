@@ -62,7 +62,9 @@ internal static class StockCsv
         {
             return new CsvRead<T>(InputFile.Missing(name), new RawTable<T>(name, []), [], [new StockError(name, 0, "file not found")]);
         }
-        var rows = new List<T>();
+        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0, FileOptions.SequentialScan);
+        using var input = new CheckedInput(file, fingerprint);
+        var rows = new List<T>(1 << 12);
         var extras = ExtraColumns.None;
         var rowErrors = new List<StockError>();
         var fileErrors = new List<StockError>();
@@ -81,9 +83,6 @@ internal static class StockCsv
             BufferSize = ReadBufferSize,
             OnMalformedRecord = bad => rowErrors.Add(new StockError(name, (int)bad.LineNumber, Malformed(bad.Reason))),
         };
-        using var input = new CheckedInput(
-            new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0, FileOptions.SequentialScan),
-            fingerprint);
         try
         {
             using var reader = CsvReader.Create(input, options, leaveOpen: true);
@@ -94,6 +93,9 @@ internal static class StockCsv
                 var extraIndex = Enumerable.Range(0, headers.Length).Where(h => !columns.Contains(headers[h], StringComparer.Ordinal)).ToArray();
                 var extraByKey = new Dictionary<string, string[]>(StringComparer.Ordinal);
                 var values = new string[columns.Length];
+                // Skus repeat, but too many of them for the parser's own pool, which keeps quantities and etas.
+                var skus = new TextPool();
+                var sku = Array.IndexOf(columns, "sku");
                 while (reader.Read())
                 {
                     var line = (int)reader.LineNumber;
@@ -105,7 +107,7 @@ internal static class StockCsv
                     var tooLong = false;
                     for (var i = 0; i < columns.Length; i++)
                     {
-                        values[i] = reader.GetString(index[i]);
+                        values[i] = i == sku ? skus.Get(reader, index[i]) : reader.GetString(index[i]);
                         if (values[i].Length > MaxFieldLength)
                         {
                             rowErrors.Add(new StockError(name, line, $"{columns[i]} is {values[i].Length} characters long; at most {MaxFieldLength} are allowed"));
@@ -114,6 +116,10 @@ internal static class StockCsv
                     }
                     if (!tooLong)
                     {
+                        if (rows.Count == rows.Capacity)
+                        {
+                            rows.Capacity = Room(rows.Count, reader.ByteOffset, file.Length);
+                        }
                         rows.Add(row(line, values));
                         if (extraIndex.Length > 0)
                         {
@@ -142,16 +148,28 @@ internal static class StockCsv
             // made of the rest, the file is reported as not UTF-8, below.
         }
         var (sha256, encodingError) = input.Finish();
-        var file = new InputFile(name, true, sha256);
+        var read = new InputFile(name, true, sha256);
         if (encodingError is { } bad)
         {
-            return new CsvRead<T>(file, new RawTable<T>(name, []), [], [new StockError(name, bad.Line, bad.Message)]);
+            return new CsvRead<T>(read, new RawTable<T>(name, []), [], [new StockError(name, bad.Line, bad.Message)]);
         }
         if (fileErrors.Count > 0)
         {
-            return new CsvRead<T>(file, new RawTable<T>(name, []), rowErrors, fileErrors);
+            return new CsvRead<T>(read, new RawTable<T>(name, []), rowErrors, fileErrors);
         }
-        return new CsvRead<T>(file, new RawTable<T>(name, rows.ToSeq()), rowErrors, fileErrors) { Extras = extras };
+        return new CsvRead<T>(read, new RawTable<T>(name, rows), rowErrors, fileErrors) { Extras = extras };
+    }
+
+    /// <summary>
+    /// The room for rows when the list of <paramref name="count"/> is full at byte <paramref name="offset"/>
+    /// of <paramref name="length"/>: as many as the rest of the file holds at the rows' size so far, and a
+    /// little more. A list that doubles leaves as much again behind as garbage, and up to half of it unused.
+    /// </summary>
+    private static int Room(int count, long offset, long length)
+    {
+        var projected = offset > 0 ? (long)count * length / offset : 0;
+        var room = Math.Max(projected + (projected / 32) + 1024, count + (count / 8) + 16);
+        return (int)Math.Min(room, Array.MaxLength);
     }
 
     /// <summary>Large reads: fewer system calls for files of millions of rows.</summary>
@@ -221,17 +239,10 @@ internal static class StockCsv
                 writer.WriteField(batch.Sku);
                 break;
             case 2:
-                writer.WriteField(batch.Qty, default);
+                WriteNumber(writer, batch.Qty);
                 break;
             default:
-                if (batch.Eta is { } eta)
-                {
-                    writer.WriteField(eta, DateFormat);
-                }
-                else
-                {
-                    writer.WriteField("");
-                }
+                WriteDate(writer, batch.Eta);
                 break;
         }
     }
@@ -247,7 +258,7 @@ internal static class StockCsv
                 writer.WriteField(allocation.Sku);
                 break;
             case 2:
-                writer.WriteField(allocation.Qty, default);
+                WriteNumber(writer, allocation.Qty);
                 break;
             default:
                 writer.WriteField(allocation.BatchRef);
@@ -266,8 +277,42 @@ internal static class StockCsv
                 writer.WriteField(line.Sku);
                 break;
             default:
-                writer.WriteField(line.Qty, default);
+                WriteNumber(writer, line.Qty);
                 break;
+        }
+    }
+
+    /// <summary>A number in the invariant culture, formatted straight into UTF-8.</summary>
+    private static void WriteNumber(CsvWriter writer, int value)
+    {
+        Span<byte> text = stackalloc byte[11];
+        value.TryFormat(text, out var length, default, CultureInfo.InvariantCulture);
+        writer.WriteField((ReadOnlySpan<byte>)text[..length]);
+    }
+
+    /// <summary>A date as <c>yyyy-MM-dd</c> (what <see cref="Date"/> gives), digit by digit; empty for none.</summary>
+    private static void WriteDate(CsvWriter writer, DateOnly? value)
+    {
+        if (value is not { } date)
+        {
+            writer.WriteField(ReadOnlySpan<byte>.Empty);
+            return;
+        }
+        Span<byte> text = stackalloc byte[10];
+        Digits(text[..4], date.Year);
+        text[4] = (byte)'-';
+        Digits(text.Slice(5, 2), date.Month);
+        text[7] = (byte)'-';
+        Digits(text.Slice(8, 2), date.Day);
+        writer.WriteField((ReadOnlySpan<byte>)text);
+
+        static void Digits(Span<byte> into, int number)
+        {
+            for (var i = into.Length - 1; i >= 0; i--)
+            {
+                into[i] = (byte)('0' + (number % 10));
+                number /= 10;
+            }
         }
     }
 
@@ -331,5 +376,45 @@ internal sealed record KeptColumns(string[] Header, IReadOnlyList<ExtraColumns> 
             }
         }
         return "";
+    }
+}
+
+/// <summary>
+/// Hands out one string per distinct value of a column, looked up without allocating; the value of the
+/// row before, which files sorted by it repeat, is tried first.
+/// </summary>
+internal sealed class TextPool
+{
+    private readonly System.Collections.Generic.HashSet<string> strings;
+    private readonly System.Collections.Generic.HashSet<string>.AlternateLookup<ReadOnlySpan<char>> lookup;
+    private readonly char[] scratch = new char[StockCsv.MaxFieldLength];
+    private string last = "";
+
+    public TextPool()
+    {
+        strings = new(StringComparer.Ordinal);
+        lookup = strings.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
+
+    public string Get(CsvReader reader, int index)
+    {
+        var utf8 = reader.GetSpan(index);
+        if (utf8.Length > scratch.Length)
+        {
+            return reader.GetString(index);
+        }
+        System.Text.Unicode.Utf8.ToUtf16(utf8, scratch, out _, out var written);
+        var chars = scratch.AsSpan(0, written);
+        if (chars.SequenceEqual(last))
+        {
+            return last;
+        }
+        if (!lookup.TryGetValue(chars, out var known))
+        {
+            known = new string(chars);
+            strings.Add(known);
+        }
+        last = known;
+        return known;
     }
 }

@@ -25,8 +25,8 @@ internal sealed record GatheredStock(StockRequest Request, StateStore Store, Inp
 {
     public IReadOnlyList<InputFile> Files => [Input, .. Loaded.Files];
 
-    /// <summary>The feed's batches (<c>stock</c>).</summary>
-    public Seq<Batch> Feed { get; init; }
+    /// <summary>The feed and the state, as the validator made them (<c>stock</c>).</summary>
+    public StockInput? Stock { get; init; }
 
     /// <summary>The new order lines (<c>allocate</c>).</summary>
     public Seq<OrderLine> Orders { get; init; }
@@ -58,22 +58,48 @@ internal static class StockJob
         var store = StockRun.Open(request.StateDirectory, dryRun);
         if (request.Kind == StockJobKind.Stock)
         {
-            var feed = StockCsv.Batches(request.InputPath, request.InputPath, fingerprint);
-            var state = store.Load(fingerprint);
+            var (feed, state) = ReadBoth(() => StockCsv.Batches(request.InputPath, request.InputPath, fingerprint), () => store.Load(fingerprint));
             StageClock.Mark("stock: read the files");
-            beforeValidating?.Invoke(feed.File, state.Loaded.Files);
+            var (input, loaded) = (feed.File, state.Loaded);
+            beforeValidating?.Invoke(input, loaded.Files);
             return Validate(feed, state, StockValidator.ValidateStock, stderr).Map(valid =>
             {
                 StageClock.Mark("stock: validated");
-                return new GatheredStock(request, store, feed.File, state.Loaded, valid.State) { Feed = valid.Feed };
+                return new GatheredStock(request, store, input, loaded, valid.State) { Stock = valid };
             });
         }
-        var orders = StockCsv.OrderLines(request.InputPath, request.InputPath, fingerprint);
-        var loaded = store.Load(fingerprint);
+        var (orders, read) = ReadBoth(() => StockCsv.OrderLines(request.InputPath, request.InputPath, fingerprint), () => store.Load(fingerprint));
         StageClock.Mark("stock: read the files");
-        beforeValidating?.Invoke(orders.File, loaded.Loaded.Files);
-        return Validate(orders, loaded, StockValidator.ValidateAllocate, stderr)
-            .Map(valid => new GatheredStock(request, store, orders.File, loaded.Loaded, valid.State) { Orders = valid.Orders });
+        var (ordersFile, stateFiles) = (orders.File, read.Loaded);
+        beforeValidating?.Invoke(ordersFile, stateFiles.Files);
+        return Validate(orders, read, StockValidator.ValidateAllocate, stderr)
+            .Map(valid => new GatheredStock(request, store, ordersFile, stateFiles, valid.State) { Orders = valid.Orders });
+    }
+
+    /// <summary>
+    /// Reads the input file and the state files, on two cores when there are: the files are independent,
+    /// and parsing millions of rows is most of a run's time.
+    /// </summary>
+    private static (CsvRead<TRow> Input, ReadState State) ReadBoth<TRow>(Func<CsvRead<TRow>> input, Func<ReadState> state)
+    {
+        if (Environment.ProcessorCount < 2)
+        {
+            var first = input();
+            return (first, state());
+        }
+        var reading = OwnThread<CsvRead<TRow>>.Start(input);
+        ReadState read;
+        try
+        {
+            read = state();
+        }
+        catch
+        {
+            // As when read one after the other: a failure to read the input file is the one reported.
+            reading.Join();
+            throw;
+        }
+        return (reading.Join(), read);
     }
 
     /// <summary>Plans. A guard throws (exit 3).</summary>
@@ -82,9 +108,10 @@ internal static class StockJob
         var request = gathered.Request;
         if (request.Kind == StockJobKind.Stock)
         {
-            var plan = StockPlanner.Plan(gathered.Feed, gathered.State, request.Mode);
+            var stock = gathered.Stock!;
+            var plan = StockPlanner.Plan(stock, request.Mode);
             StageClock.Mark("stock: planned");
-            var refusal = StockGuard.Refusal(gathered.Feed, request.Mode, request.MaxRemove, plan);
+            var refusal = StockGuard.Refusal(stock.Feed, request.Mode, request.MaxRemove, plan);
             if (refusal.IsSome)
             {
                 throw RunStoppedException.Refused(refusal.IfNone("") + "; nothing was changed");
