@@ -9,20 +9,51 @@ namespace Reconcile.Core.Stock;
 internal sealed class BatchAvailability
 {
     private readonly Dictionary<string, SkuBatches> bySku = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, (SkuBatches Sku, int Index)> byRef = new(StringComparer.Ordinal);
 
-    public BatchAvailability(IEnumerable<Batch> batches, IReadOnlyDictionary<string, long> available)
+    private BatchAvailability()
     {
-        foreach (var group in batches.GroupBy(b => b.Sku, StringComparer.Ordinal))
+    }
+
+    /// <summary>
+    /// The batches of the <paramref name="wanted"/> skus among <paramref name="batches"/>, each with the
+    /// room at the same index of <paramref name="room"/>. Batches of other skus are never asked for, so
+    /// they are not indexed at all.
+    /// </summary>
+    public static BatchAvailability For(IReadOnlyList<Batch> batches, long[] room, System.Collections.Generic.HashSet<string> wanted)
+    {
+        var result = new BatchAvailability();
+        if (wanted.Count == 0)
         {
-            var ordered = group.OrderBy(b => b, AllocationRule.Instance).ToArray();
-            var sku = new SkuBatches(ordered, ordered.Select(b => available[b.Ref]).ToArray());
-            bySku.Add(group.Key, sku);
-            for (var i = 0; i < ordered.Length; i++)
-            {
-                byRef.Add(ordered[i].Ref, (sku, i));
-            }
+            return result;
         }
+        var groups = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        for (var i = 0; i < batches.Count; i++)
+        {
+            var sku = batches[i].Sku;
+            if (!wanted.Contains(sku))
+            {
+                continue;
+            }
+            if (!groups.TryGetValue(sku, out var members))
+            {
+                members = [];
+                groups.Add(sku, members);
+            }
+            members.Add(i);
+        }
+        foreach (var (sku, members) in groups)
+        {
+            var ordered = new Batch[members.Count];
+            var available = new long[members.Count];
+            for (var j = 0; j < ordered.Length; j++)
+            {
+                ordered[j] = batches[members[j]];
+                available[j] = room[members[j]];
+            }
+            Array.Sort(ordered, available, AllocationRule.Instance);
+            result.bySku.Add(sku, new SkuBatches(ordered, new MaxTree(available)));
+        }
+        return result;
     }
 
     /// <summary>Takes <paramref name="qty"/> from the first batch that has room, never from
@@ -46,15 +77,7 @@ internal sealed class BatchAvailability
         return batches.Batches[index].Ref;
     }
 
-    public bool Exists(string batchRef) => byRef.ContainsKey(batchRef);
-
-    private sealed record SkuBatches(Batch[] Batches, MaxTree Tree)
-    {
-        public SkuBatches(Batch[] batches, long[] available)
-            : this(batches, new MaxTree(available))
-        {
-        }
-    }
+    private sealed record SkuBatches(Batch[] Batches, MaxTree Tree);
 
     /// <summary>A segment tree of maxima over the batches' available quantities, in rule order.</summary>
     private sealed class MaxTree

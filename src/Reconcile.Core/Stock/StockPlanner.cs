@@ -1,5 +1,4 @@
 using LanguageExt;
-using static LanguageExt.Prelude;
 
 namespace Reconcile.Core.Stock;
 
@@ -9,83 +8,144 @@ namespace Reconcile.Core.Stock;
 /// order (deallocated lines in allocation order, then backorders oldest first). Lines leave a batch
 /// before it is removed, so applying the plan step by step never leaves a line on a missing batch.
 /// </summary>
+/// <remarks>
+/// Linear in the number of batches and lines: one index of the state's batches by ref, arrays beside
+/// it, and only the few batches that change, appear or go are sorted. The search for a batch with room
+/// is built only for the skus of the lines that need one.
+/// </remarks>
 public static class StockPlanner
 {
-    public static Seq<StockAction> Plan(Seq<Batch> feed, StockState state, StockMode mode)
-    {
-        var oldByRef = new Dictionary<string, Batch>(state.Batches.Count, StringComparer.Ordinal);
-        foreach (var batch in state.Batches)
-        {
-            oldByRef.Add(batch.Ref, batch);
-        }
-        var feedByRef = new Dictionary<string, Batch>(feed.Count, StringComparer.Ordinal);
-        foreach (var batch in feed)
-        {
-            feedByRef.Add(batch.Ref, batch);
-        }
+    public static Seq<StockAction> Plan(Seq<Batch> feed, StockState state, StockMode mode) =>
+        Plan(StockLinks.Of(feed, state), state, mode);
 
-        var final = new Dictionary<string, Batch>(feedByRef, StringComparer.Ordinal);
-        var removed = new List<string>();
-        foreach (var batch in state.Batches)
+    /// <summary>The plan for a validated input: the batches the validator matched are not looked up again.</summary>
+    public static Seq<StockAction> Plan(StockInput input, StockMode mode) =>
+        Plan(input.Links ?? StockLinks.Of(input.Feed, input.State), input.State, mode);
+
+    private static Seq<StockAction> Plan(StockLinks links, StockState state, StockMode mode)
+    {
+        var old = links.Old;
+        var now = links.Now;
+
+        // The batches after the plan: the feed's, in its order, then (partial mode) the state's that
+        // the feed does not name. Each old batch knows its place among them, or -1 when it is removed.
+        var place = new int[old.Length];
+        Array.Fill(place, -1);
+        var created = new Dictionary<string, int>(StringComparer.Ordinal);
+        var creates = new List<Batch>();
+        var changes = new List<(Batch Old, Batch Now)>();
+        for (var f = 0; f < now.Length; f++)
         {
-            if (feedByRef.ContainsKey(batch.Ref))
+            var batch = now[f];
+            var i = links.OldOfNow[f];
+            if (i >= 0)
+            {
+                if (place[i] >= 0)
+                {
+                    throw DuplicateInFeed(batch.Ref);
+                }
+                place[i] = f;
+                var before = old[i];
+                if (before.Qty != batch.Qty || before.Eta != batch.Eta)
+                {
+                    changes.Add((before, batch));
+                }
+            }
+            else
+            {
+                if (!created.TryAdd(batch.Ref, f))
+                {
+                    throw DuplicateInFeed(batch.Ref);
+                }
+                creates.Add(batch);
+            }
+        }
+        var final = new List<Batch>(now.Length + (mode == StockMode.Partial ? old.Length - (now.Length - creates.Count) : 0));
+        final.AddRange(now);
+        var removed = new List<string>();
+        for (var i = 0; i < old.Length; i++)
+        {
+            if (place[i] >= 0)
             {
                 continue;
             }
             if (mode == StockMode.Partial)
             {
-                final.Add(batch.Ref, batch);
+                place[i] = final.Count;
+                final.Add(old[i]);
             }
             else
             {
-                removed.Add(batch.Ref);
+                removed.Add(old[i].Ref);
             }
         }
 
-        var actions = new List<StockAction>();
-        actions.AddRange(feed
-            .Where(b => !oldByRef.ContainsKey(b.Ref))
-            .OrderBy(b => b.Ref, StringComparer.Ordinal)
-            .Select(b => new CreateBatch(b.Ref, b.Sku, b.Qty, b.Eta)));
-        foreach (var now in feed.Where(b => oldByRef.ContainsKey(b.Ref)).OrderBy(b => b.Ref, StringComparer.Ordinal))
+        var actions = new List<StockAction>(creates.Count + (2 * changes.Count) + removed.Count);
+        creates.Sort((x, y) => string.CompareOrdinal(x.Ref, y.Ref));
+        foreach (var b in creates)
         {
-            var old = oldByRef[now.Ref];
-            if (old.Qty != now.Qty)
+            actions.Add(new CreateBatch(b.Ref, b.Sku, b.Qty, b.Eta));
+        }
+        changes.Sort((x, y) => string.CompareOrdinal(x.Now.Ref, y.Now.Ref));
+        foreach (var (before, after) in changes)
+        {
+            if (before.Qty != after.Qty)
             {
-                actions.Add(new ChangeQuantity(now.Ref, old.Qty, now.Qty));
+                actions.Add(new ChangeQuantity(after.Ref, before.Qty, after.Qty));
             }
-            if (old.Eta != now.Eta)
+            if (before.Eta != after.Eta)
             {
-                actions.Add(new ChangeEta(now.Ref, old.Eta, now.Eta));
+                actions.Add(new ChangeEta(after.Ref, before.Eta, after.Eta));
             }
         }
 
         // Each surviving batch keeps its lines oldest first while they fit (a line that fits is kept even
         // after a bigger one did not), so a line that fits is never moved.
-        var available = new Dictionary<string, long>(final.Count, StringComparer.Ordinal);
-        foreach (var batch in final.Values)
+        var room = new long[final.Count];
+        for (var k = 0; k < room.Length; k++)
         {
-            available.Add(batch.Ref, batch.Qty);
+            room[k] = final[k].Qty;
         }
-        var moved = new List<Allocation>();
-        foreach (var allocation in state.Allocations)
+        // Where each allocation's batch stands among the batches after the plan, or -1 when it is gone.
+        int PlaceOf(int a) =>
+            links.OldOfAllocation[a] is var i and >= 0 ? place[i]
+            : created.TryGetValue(links.Allocations[a].BatchRef, out var f) ? f
+            : -1;
+        var moved = new List<int>();
+        for (var a = 0; a < links.Allocations.Length; a++)
         {
-            if (available.TryGetValue(allocation.BatchRef, out var room) && allocation.Qty <= room)
+            var allocation = links.Allocations[a];
+            var k = PlaceOf(a);
+            if (k >= 0 && allocation.Qty <= room[k])
             {
-                available[allocation.BatchRef] = room - allocation.Qty;
+                room[k] -= allocation.Qty;
             }
             else
             {
-                moved.Add(allocation);
+                moved.Add(a);
                 actions.Add(new Deallocate(allocation.OrderId, allocation.Sku, allocation.Qty, allocation.BatchRef));
             }
         }
-        actions.AddRange(removed.OrderBy(r => r, StringComparer.Ordinal).Select(r => new RemoveBatch(r)));
-
-        var availability = new BatchAvailability(final.Values, available);
-        foreach (var line in moved)
+        removed.Sort(StringComparer.Ordinal);
+        foreach (var reference in removed)
         {
-            var from = availability.Exists(line.BatchRef) ? line.BatchRef : null;
+            actions.Add(new RemoveBatch(reference));
+        }
+
+        var wanted = new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal);
+        foreach (var a in moved)
+        {
+            wanted.Add(links.Allocations[a].Sku);
+        }
+        foreach (var line in state.Backorders)
+        {
+            wanted.Add(line.Sku);
+        }
+        var availability = BatchAvailability.For(final, room, wanted);
+        foreach (var a in moved)
+        {
+            var line = links.Allocations[a];
+            var from = PlaceOf(a) >= 0 ? line.BatchRef : null;
             var to = availability.Take(line.Sku, line.Qty, from);
             actions.Add(to is null
                 ? new OutOfStock(line.OrderId, line.Sku, line.Qty)
@@ -104,31 +164,42 @@ public static class StockPlanner
         return actions.ToSeq();
     }
 
+    private static ArgumentException DuplicateInFeed(string reference) =>
+        new($"batch '{reference}' appears twice in the feed");
+
     /// <summary>
     /// Places new order lines, in file order, by the same rule. A line that is already allocated or
     /// already a backorder is left as it is, so submitting the same orders twice changes nothing.
     /// </summary>
     public static Seq<StockAction> PlanAllocation(Seq<OrderLine> orders, StockState state)
     {
-        var known = new System.Collections.Generic.HashSet<LineKey>();
-        var available = new Dictionary<string, long>(state.Batches.Count, StringComparer.Ordinal);
-        foreach (var batch in state.Batches)
+        var batches = ToArray(state.Batches);
+        var index = new Dictionary<string, int>(batches.Length, StringComparer.Ordinal);
+        var room = new long[batches.Length];
+        for (var i = 0; i < batches.Length; i++)
         {
-            available.Add(batch.Ref, batch.Qty);
+            index.Add(batches[i].Ref, i);
+            room[i] = batches[i].Qty;
         }
+        var known = new System.Collections.Generic.HashSet<LineKey>();
         foreach (var allocation in state.Allocations)
         {
             known.Add(allocation.Key);
-            if (available.TryGetValue(allocation.BatchRef, out var room))
+            if (index.TryGetValue(allocation.BatchRef, out var i))
             {
-                available[allocation.BatchRef] = room - allocation.Qty;
+                room[i] -= allocation.Qty;
             }
         }
         foreach (var backorder in state.Backorders)
         {
             known.Add(backorder.Key);
         }
-        var availability = new BatchAvailability(state.Batches, available);
+        var wanted = new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal);
+        foreach (var line in orders)
+        {
+            wanted.Add(line.Sku);
+        }
+        var availability = BatchAvailability.For(batches, room, wanted);
         var actions = new List<StockAction>();
         foreach (var line in orders)
         {
@@ -142,5 +213,15 @@ public static class StockPlanner
                 : new Allocate(line.OrderId, line.Sku, line.Qty, to));
         }
         return actions.ToSeq();
+    }
+
+    private static T[] ToArray<T>(Seq<T> values)
+    {
+        var array = new T[values.Count];
+        for (var i = 0; i < array.Length; i++)
+        {
+            array[i] = values[i];
+        }
+        return array;
     }
 }

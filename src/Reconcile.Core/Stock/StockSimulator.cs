@@ -9,13 +9,52 @@ namespace Reconcile.Core.Stock;
 /// there...) throws, so that tests catch a planner that emits one. New batches, allocations and backorders
 /// go at the end of their list; everything else keeps its place.
 /// </summary>
+/// <remarks>
+/// Only the batches and order lines that the plan names are indexed: a plan of a few thousand actions on
+/// a million batches costs a pass over them, not an index of them all.
+/// </remarks>
 public static class StockSimulator
 {
     public static StockState Apply(StockState state, Seq<StockAction> plan)
     {
-        var batches = new Slots<string, Batch>(state.Batches, b => b.Ref, StringComparer.Ordinal);
-        var allocations = new Slots<LineKey, Allocation>(state.Allocations, a => a.Key, EqualityComparer<LineKey>.Default);
-        var backorders = new Slots<LineKey, OrderLine>(state.Backorders, l => l.Key, EqualityComparer<LineKey>.Default);
+        var refs = new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal);
+        var keys = new System.Collections.Generic.HashSet<LineKey>();
+        var orders = new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal);
+        foreach (var action in plan)
+        {
+            switch (action)
+            {
+                case CreateBatch c:
+                    refs.Add(c.Ref);
+                    break;
+                case ChangeQuantity c:
+                    refs.Add(c.Ref);
+                    break;
+                case ChangeEta c:
+                    refs.Add(c.Ref);
+                    break;
+                case RemoveBatch r:
+                    refs.Add(r.Ref);
+                    break;
+                case Deallocate d:
+                    keys.Add(new LineKey(d.OrderId, d.Sku));
+                    orders.Add(d.OrderId);
+                    break;
+                case Allocate a:
+                    refs.Add(a.BatchRef);
+                    keys.Add(new LineKey(a.OrderId, a.Sku));
+                    orders.Add(a.OrderId);
+                    break;
+                case OutOfStock o:
+                    keys.Add(new LineKey(o.OrderId, o.Sku));
+                    orders.Add(o.OrderId);
+                    break;
+            }
+        }
+        // An order line is named only if its order is: the order id alone is the cheaper test.
+        var batches = new Slots<string, Batch>(state.Batches, b => b.Ref, b => refs.Contains(b.Ref), refs.Comparer);
+        var allocations = new Slots<LineKey, Allocation>(state.Allocations, a => a.Key, a => orders.Contains(a.OrderId) && keys.Contains(a.Key), keys.Comparer);
+        var backorders = new Slots<LineKey, OrderLine>(state.Backorders, l => l.Key, l => orders.Contains(l.OrderId) && keys.Contains(l.Key), keys.Comparer);
         foreach (var action in plan)
         {
             switch (action)
@@ -69,7 +108,10 @@ public static class StockSimulator
     private static InvalidOperationException Mismatch(StockAction action) =>
         new($"the plan does not fit the state at {action}");
 
-    /// <summary>An ordered list with an index by key; removed entries leave a hole until the end.</summary>
+    /// <summary>
+    /// An ordered list with an index by key; removed entries leave a hole until the end. Only the keys
+    /// that the plan names (<c>named</c> says which) are indexed, since no other key is ever looked up.
+    /// </summary>
     private sealed class Slots<TKey, TValue>
         where TKey : notnull
         where TValue : class
@@ -77,15 +119,23 @@ public static class StockSimulator
         private readonly List<TValue?> items;
         private readonly Dictionary<TKey, int> index;
         private readonly Func<TValue, TKey> keyOf;
+        private int holes;
 
-        public Slots(Seq<TValue> values, Func<TValue, TKey> keyOf, IEqualityComparer<TKey> comparer)
+        public Slots(Seq<TValue> values, Func<TValue, TKey> keyOf, Func<TValue, bool> named, IEqualityComparer<TKey> comparer)
         {
             this.keyOf = keyOf;
             items = new List<TValue?>(values.Count);
-            index = new Dictionary<TKey, int>(values.Count, comparer);
+            index = new Dictionary<TKey, int>(comparer);
             foreach (var value in values)
             {
-                Append(value);
+                if (named(value))
+                {
+                    Append(value);
+                }
+                else
+                {
+                    items.Add(value);
+                }
             }
         }
 
@@ -116,9 +166,22 @@ public static class StockSimulator
             }
             var value = items[i]!;
             items[i] = null;
+            holes++;
             return value;
         }
 
-        public Seq<TValue> ToSeq() => items.Where(v => v is not null).Select(v => v!).ToArray().ToSeq();
+        public Seq<TValue> ToSeq()
+        {
+            var kept = new TValue[items.Count - holes];
+            var k = 0;
+            foreach (var value in items)
+            {
+                if (value is not null)
+                {
+                    kept[k++] = value;
+                }
+            }
+            return kept.ToSeq();
+        }
     }
 }

@@ -27,13 +27,13 @@ internal sealed record SavedStockPlan(StockRequest Request, IReadOnlyDictionary<
             InputPath = Path.GetFullPath(gathered.Request.InputPath),
             StateDirectory = Path.GetFullPath(gathered.Request.StateDirectory),
         };
-        return new SavedStockPlan(request, FingerprintsOf(gathered), plan);
+        return new SavedStockPlan(request, FingerprintsOf(gathered.Input, gathered.Loaded.Files), plan);
     }
 
-    public static Dictionary<string, string?> FingerprintsOf(GatheredStock gathered)
+    public static Dictionary<string, string?> FingerprintsOf(InputFile input, IReadOnlyList<InputFile> stateFiles)
     {
-        var prints = new Dictionary<string, string?>(StringComparer.Ordinal) { [InputKey] = gathered.Input.Sha256 };
-        foreach (var file in gathered.Loaded.Files)
+        var prints = new Dictionary<string, string?>(StringComparer.Ordinal) { [InputKey] = input.Sha256 };
+        foreach (var file in stateFiles)
         {
             prints[Path.GetFileName(file.Name)] = file.Sha256;
         }

@@ -1,31 +1,31 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
+using LanguageExt;
 using Reconcile.Core.Stock;
 using Reconcile.Shell.Common;
 
 namespace Reconcile.Shell.Stock;
 
-/// <summary>The state files of a STATE directory as read, with their fingerprints.</summary>
-internal sealed record LoadedState(
-    CsvRead<RawBatch> Batches,
-    CsvRead<RawAllocation> Allocations,
-    CsvRead<RawOrderLine> Backorders,
-    IReadOnlyList<InputFile> Files)
+/// <summary>The state files of a STATE directory as read: their rows, to be validated, and what is kept of them.</summary>
+internal sealed record ReadState(CsvRead<RawBatch> Batches, CsvRead<RawAllocation> Allocations, CsvRead<RawOrderLine> Backorders)
 {
     public RawState Raw => new(Batches.Table, Allocations.Table, Backorders.Table);
 
-    /// <summary>The extra columns of the three files, to be written back with them.</summary>
-    public (KeptColumns Batches, KeptColumns Allocations, KeptColumns Backorders) Kept()
-    {
-        var batches = KeptColumns.Index(Batches, b => b.Line, b => b.Ref);
-        var allocations = KeptColumns.Index(Allocations, a => a.Line, a => StockCsv.LineKeyText(a.OrderId, a.Sku));
-        var backorders = KeptColumns.Index(Backorders, l => l.Line, l => StockCsv.LineKeyText(l.OrderId, l.Sku));
-        return (
-            new KeptColumns(Batches.Extras.Header, [batches]),
-            new KeptColumns(Allocations.Extras.Header, [allocations, backorders]),
-            new KeptColumns(Backorders.Extras.Header, [backorders, allocations]));
-    }
+    /// <summary>What a run keeps once the rows are validated: the files' fingerprints and extra columns.</summary>
+    public LoadedState Loaded => new(
+        [Batches.File, Allocations.File, Backorders.File],
+        new KeptColumns(Batches.Extras.Header, [Batches.Extras]),
+        new KeptColumns(Allocations.Extras.Header, [Allocations.Extras, Backorders.Extras]),
+        new KeptColumns(Backorders.Extras.Header, [Backorders.Extras, Allocations.Extras]));
 }
+
+/// <summary>
+/// The state files as a run keeps them: their fingerprints, and the extra columns of each, to be written
+/// back with them (an order line's values are looked up in either order-line file, since lines move
+/// between them).
+/// </summary>
+internal sealed record LoadedState(IReadOnlyList<InputFile> Files, KeptColumns Batches, KeptColumns Allocations, KeptColumns Backorders);
 
 /// <summary>
 /// The STATE directory: batches.csv, allocations.csv, unallocated.csv and journal.jsonl.
@@ -62,21 +62,34 @@ internal sealed partial class StateStore(string directory)
 
     public bool HasPending => System.IO.Directory.Exists(Pending);
 
-    /// <summary>Whether the state files still have the bytes they had when they were read.</summary>
-    public bool Unchanged(IReadOnlyList<InputFile> files) =>
-        files.All(f => f.Sha256 == InputFile.Read(f.Name, Path.Combine(Directory, Path.GetFileName(f.Name))).Sha256);
+    /// <summary>Whether the state files still have the bytes they had when they were read. The first file
+    /// (batches.csv, the largest) is hashed on a core of its own while the others are.</summary>
+    public bool Unchanged(IReadOnlyList<InputFile> files)
+    {
+        string? Now(InputFile file) => InputFile.Sha256Of(Path.Combine(Directory, Path.GetFileName(file.Name)));
+        if (files.Count == 0)
+        {
+            return true;
+        }
+        var first = OwnThread<StrongBox<string?>>.Start(() => new StrongBox<string?>(Now(files[0])));
+        var rest = files.Skip(1).All(f => f.Sha256 == Now(f));
+        return files[0].Sha256 == first.Join().Value && rest;
+    }
 
     /// <summary>The run lock of this store (see <see cref="RunLock"/>); inside STATE, beside the files it guards.</summary>
     public string LockPath => Path.Combine(Directory, LockFile);
 
-    public LoadedState Load()
+    /// <summary>Reads the state files; <paramref name="fingerprint"/> says whether their SHA-256 is needed.
+    /// batches.csv must exist; the other two are empty when absent.</summary>
+    public ReadState Load(bool fingerprint)
     {
-        var batches = Input(BatchesFile);
-        var allocations = Input(AllocationsFile);
-        var backorders = Input(UnallocatedFile);
-        var allocationsRead = allocations.Exists ? StockCsv.Allocations(allocations) : Empty<RawAllocation>(allocations.Name);
-        var backordersRead = backorders.Exists ? StockCsv.OrderLines(backorders) : Empty<RawOrderLine>(backorders.Name);
-        return new LoadedState(StockCsv.Batches(batches), allocationsRead, backordersRead, [batches, allocations, backorders]);
+        var (batchesName, batchesPath) = Input(BatchesFile);
+        var (allocationsName, allocationsPath) = Input(AllocationsFile);
+        var (backordersName, backordersPath) = Input(UnallocatedFile);
+        return new ReadState(
+            StockCsv.Batches(batchesName, batchesPath, fingerprint),
+            File.Exists(allocationsPath) ? StockCsv.Allocations(allocationsName, allocationsPath, fingerprint) : CsvRead<RawAllocation>.Absent(allocationsName),
+            File.Exists(backordersPath) ? StockCsv.OrderLines(backordersName, backordersPath, fingerprint) : CsvRead<RawOrderLine>.Absent(backordersName));
     }
 
     /// <summary>Finishes or undoes a commit that a crash interrupted (see the class comment).</summary>
@@ -111,20 +124,19 @@ internal sealed partial class StateStore(string directory)
     /// <summary>Replaces the state files whose content changed, and appends the journal line, as one commit.</summary>
     public void Commit(StockState before, StockState after, string journalLine, LoadedState? loaded = null)
     {
-        var kept = loaded?.Kept();
         Recover();
         System.IO.Directory.CreateDirectory(Pending);
-        if (!before.Batches.Equals(after.Batches))
+        if (!Same(before.Batches, after.Batches))
         {
-            Stage(BatchesFile, s => StockCsv.WriteBatches(s, after.Batches, kept?.Batches));
+            Stage(BatchesFile, s => StockCsv.WriteBatches(s, after.Batches, loaded?.Batches));
         }
-        if (!before.Allocations.Equals(after.Allocations))
+        if (!Same(before.Allocations, after.Allocations))
         {
-            Stage(AllocationsFile, s => StockCsv.WriteAllocations(s, after.Allocations, kept?.Allocations));
+            Stage(AllocationsFile, s => StockCsv.WriteAllocations(s, after.Allocations, loaded?.Allocations));
         }
-        if (!before.Backorders.Equals(after.Backorders))
+        if (!Same(before.Backorders, after.Backorders))
         {
-            Stage(UnallocatedFile, s => StockCsv.WriteOrderLines(s, after.Backorders, kept?.Backorders));
+            Stage(UnallocatedFile, s => StockCsv.WriteOrderLines(s, after.Backorders, loaded?.Backorders));
         }
         Stage(JournalEntry, s => s.Write(Encoding.UTF8.GetBytes(journalLine + "\n")));
         SyncDirectory(Pending);
@@ -136,14 +148,20 @@ internal sealed partial class StateStore(string directory)
         Recover();
     }
 
-    private InputFile Input(string name)
+    /// <summary>The name a state file is reported by, and the path to read it from (its staged copy when
+    /// a commit is marked but not finished).</summary>
+    private (string Name, string Path) Input(string name)
     {
         var reported = Path.Combine(Directory, name);
         var staged = Path.Combine(Pending, name);
-        return InputFile.Read(reported, Committed && File.Exists(staged) ? staged : reported);
+        return (reported, Committed && File.Exists(staged) ? staged : reported);
     }
 
-    private static CsvRead<T> Empty<T>(string name) => new(new RawTable<T>(name, []), [], []);
+    /// <summary>Whether two lists hold equal rows in the same order; the rows a plan leaves alone are the
+    /// very same objects, so this is mostly a comparison of references.</summary>
+    private static bool Same<T>(Seq<T> before, Seq<T> after)
+        where T : IEquatable<T> =>
+        before.Count == after.Count && before.AsEnumerable().SequenceEqual(after.AsEnumerable());
 
     private void Stage(string name, Action<Stream> write)
     {

@@ -17,10 +17,19 @@ internal sealed record StockRequest(StockJobKind Kind, string InputPath, string 
     public string Command => Kind == StockJobKind.Stock ? "stock" : "allocate";
 }
 
-/// <summary>The inputs of a stock run, each read once.</summary>
-internal sealed record GatheredStock(StockRequest Request, StateStore Store, InputFile Input, LoadedState Loaded)
+/// <summary>
+/// The inputs of a stock run, each read once and validated: the files (their fingerprints and extra
+/// columns) and the snapshot they make. The rows as text are not kept once they are validated.
+/// </summary>
+internal sealed record GatheredStock(StockRequest Request, StateStore Store, InputFile Input, LoadedState Loaded, StockState State)
 {
     public IReadOnlyList<InputFile> Files => [Input, .. Loaded.Files];
+
+    /// <summary>The feed and the state, as the validator made them (<c>stock</c>).</summary>
+    public StockInput? Stock { get; init; }
+
+    /// <summary>The new order lines (<c>allocate</c>).</summary>
+    public Seq<OrderLine> Orders { get; init; }
 }
 
 /// <summary>A validated state and the plan for it.</summary>
@@ -32,59 +41,101 @@ internal sealed record DecidedStock(StockState State, Seq<StockAction> Plan);
 /// </summary>
 internal static class StockJob
 {
-    public static GatheredStock Gather(StockRequest request, bool dryRun)
+    /// <summary>
+    /// Reads the input file and the state files (computing their SHA-256 only when
+    /// <paramref name="fingerprint"/> asks: for a journal or a saved plan), then validates them. A file that
+    /// cannot be checked row by row (missing, a missing column) is reported alone; otherwise every bad row
+    /// of every file is reported. Either way exit 2. <paramref name="beforeValidating"/> sees the files as
+    /// read (a saved plan checks their fingerprints first). The rows are dropped when this returns.
+    /// </summary>
+    public static Either<int, GatheredStock> Gather(
+        StockRequest request,
+        bool dryRun,
+        bool fingerprint,
+        TextWriter stderr,
+        Action<InputFile, IReadOnlyList<InputFile>>? beforeValidating = null)
     {
         var store = StockRun.Open(request.StateDirectory, dryRun);
-        var input = InputFile.Read(request.InputPath, request.InputPath);
-        var loaded = store.Load();
+        if (request.Kind == StockJobKind.Stock)
+        {
+            var (feed, state) = ReadBoth(() => StockCsv.Batches(request.InputPath, request.InputPath, fingerprint), () => store.Load(fingerprint));
+            StageClock.Mark("stock: read the files");
+            var (input, loaded) = (feed.File, state.Loaded);
+            beforeValidating?.Invoke(input, loaded.Files);
+            return Validate(feed, state, StockValidator.ValidateStock, stderr).Map(valid =>
+            {
+                StageClock.Mark("stock: validated");
+                return new GatheredStock(request, store, input, loaded, valid.State) { Stock = valid };
+            });
+        }
+        var (orders, read) = ReadBoth(() => StockCsv.OrderLines(request.InputPath, request.InputPath, fingerprint), () => store.Load(fingerprint));
         StageClock.Mark("stock: read the files");
-        return new GatheredStock(request, store, input, loaded);
+        var (ordersFile, stateFiles) = (orders.File, read.Loaded);
+        beforeValidating?.Invoke(ordersFile, stateFiles.Files);
+        return Validate(orders, read, StockValidator.ValidateAllocate, stderr)
+            .Map(valid => new GatheredStock(request, store, ordersFile, stateFiles, valid.State) { Orders = valid.Orders });
     }
 
-    /// <summary>Validates and plans. Bad input is printed (every bad row) and gives exit 2; a guard throws (exit 3).</summary>
-    public static Either<int, DecidedStock> Decide(GatheredStock gathered, TextWriter stderr)
+    /// <summary>
+    /// Reads the input file and the state files, on two cores when there are: the files are independent,
+    /// and parsing millions of rows is most of a run's time.
+    /// </summary>
+    private static (CsvRead<TRow> Input, ReadState State) ReadBoth<TRow>(Func<CsvRead<TRow>> input, Func<ReadState> state)
+    {
+        if (Environment.ProcessorCount < 2)
+        {
+            var first = input();
+            return (first, state());
+        }
+        var reading = OwnThread<CsvRead<TRow>>.Start(input);
+        ReadState read;
+        try
+        {
+            read = state();
+        }
+        catch
+        {
+            // As when read one after the other: a failure to read the input file is the one reported.
+            reading.Join();
+            throw;
+        }
+        return (reading.Join(), read);
+    }
+
+    /// <summary>Plans. A guard throws (exit 3).</summary>
+    public static DecidedStock Decide(GatheredStock gathered)
     {
         var request = gathered.Request;
         if (request.Kind == StockJobKind.Stock)
         {
-            return Validate(gathered, StockCsv.Batches(gathered.Input), StockValidator.ValidateStock, stderr).Map(valid =>
+            var stock = gathered.Stock!;
+            var plan = StockPlanner.Plan(stock, request.Mode);
+            StageClock.Mark("stock: planned");
+            var refusal = StockGuard.Refusal(stock.Feed, request.Mode, request.MaxRemove, plan);
+            if (refusal.IsSome)
             {
-                StageClock.Mark("stock: validated");
-                var plan = StockPlanner.Plan(valid.Feed, valid.State, request.Mode);
-                StageClock.Mark("stock: planned");
-                var refusal = StockGuard.Refusal(valid.Feed, request.Mode, request.MaxRemove, plan);
-                if (refusal.IsSome)
-                {
-                    throw RunStoppedException.Refused(refusal.IfNone("") + "; nothing was changed");
-                }
-                return new DecidedStock(valid.State, plan);
-            });
+                throw RunStoppedException.Refused(refusal.IfNone("") + "; nothing was changed");
+            }
+            return new DecidedStock(gathered.State, plan);
         }
-        return Validate(gathered, StockCsv.OrderLines(gathered.Input), StockValidator.ValidateAllocate, stderr)
-            .Map(valid => new DecidedStock(valid.State, StockPlanner.PlanAllocation(valid.Orders, valid.State)));
+        return new DecidedStock(gathered.State, StockPlanner.PlanAllocation(gathered.Orders, gathered.State));
     }
 
-    /// <summary>
-    /// The input file (FEED or ORDERS) and the state files, validated together: a file that cannot be
-    /// checked row by row (missing, a missing column) is reported alone; otherwise every bad row of every
-    /// file is reported. Either way exit 2.
-    /// </summary>
     private static Either<int, TValid> Validate<TRow, TValid>(
-        GatheredStock gathered,
         CsvRead<TRow> input,
+        ReadState state,
         Func<RawTable<TRow>, RawState, Validation<StockError, TValid>> validate,
         TextWriter stderr)
     {
-        var loaded = gathered.Loaded;
-        string[] order = [gathered.Input.Name, loaded.Batches.Table.File, loaded.Allocations.Table.File, loaded.Backorders.Table.File];
-        var fileErrors = StockRun.FileErrors(input.FileErrors, loaded.Batches.FileErrors, loaded.Allocations.FileErrors, loaded.Backorders.FileErrors);
+        string[] order = [input.File.Name, state.Batches.Table.File, state.Allocations.Table.File, state.Backorders.Table.File];
+        var fileErrors = StockRun.FileErrors(input.FileErrors, state.Batches.FileErrors, state.Allocations.FileErrors, state.Backorders.FileErrors);
         if (fileErrors.IsSome)
         {
             return StockRun.BadInput(stderr, fileErrors.IfNone([]), order);
         }
-        var validated = validate(input.Table, loaded.Raw);
+        var validated = validate(input.Table, state.Raw);
         var errors = input.RowErrors
-            .Concat(loaded.Batches.RowErrors).Concat(loaded.Allocations.RowErrors).Concat(loaded.Backorders.RowErrors)
+            .Concat(state.Batches.RowErrors).Concat(state.Allocations.RowErrors).Concat(state.Backorders.RowErrors)
             .Concat(validated.Match(_ => [], failures => failures))
             .ToList();
         if (errors.Count > 0)
@@ -120,11 +171,12 @@ internal static class StockJob
         {
             throw RunStoppedException.BadInput("--plan-out saves a plan to apply later: use it with --dry-run or --check");
         }
-        var gathered = Gather(request, dryRun);
-        return Decide(gathered, stderr).Match(
+        // Only a journal (a real run) or a saved plan records the inputs' fingerprints.
+        return Gather(request, dryRun, fingerprint: !dryRun || planOut is not null, stderr).Match(
             Left: code => code,
-            Right: decided =>
+            Right: gathered =>
             {
+                var decided = Decide(gathered);
                 StockRun.Print(stdout, decided.Plan, format);
                 StageClock.Mark("stock: printed");
                 if (planOut is not null)
@@ -146,20 +198,23 @@ internal static class StockJob
     /// </summary>
     public static int Apply(SavedStockPlan saved, OutputFormat format, bool quiet, TextWriter stdout, TextWriter stderr)
     {
-        var gathered = Gather(saved.Request, dryRun: false);
-        var now = SavedStockPlan.FingerprintsOf(gathered);
-        var stale = now
-            .Where(p => !saved.Fingerprints.TryGetValue(p.Key, out var then) || !string.Equals(then, p.Value, StringComparison.Ordinal))
-            .Select(p => p.Key == SavedStockPlan.InputKey ? gathered.Input.Name : p.Key)
-            .ToList();
-        if (stale.Count > 0)
+        var gathered = Gather(saved.Request, dryRun: false, fingerprint: true, stderr, (input, stateFiles) =>
         {
-            throw RunStoppedException.Refused($"stale plan: {string.Join(", ", stale)} changed since the plan was made; nothing was changed, plan again");
-        }
-        return Decide(gathered, stderr).Match(
-            Left: code => code,
-            Right: decided =>
+            var now = SavedStockPlan.FingerprintsOf(input, stateFiles);
+            var stale = now
+                .Where(p => !saved.Fingerprints.TryGetValue(p.Key, out var then) || !string.Equals(then, p.Value, StringComparison.Ordinal))
+                .Select(p => p.Key == SavedStockPlan.InputKey ? input.Name : p.Key)
+                .ToList();
+            if (stale.Count > 0)
             {
+                throw RunStoppedException.Refused($"stale plan: {string.Join(", ", stale)} changed since the plan was made; nothing was changed, plan again");
+            }
+        });
+        return gathered.Match(
+            Left: code => code,
+            Right: gathered =>
+            {
+                var decided = Decide(gathered);
                 if (!decided.Plan.SequenceEqual(saved.Actions))
                 {
                     throw RunStoppedException.BadInput("the plan's actions are not what its inputs give (was it edited?); nothing was changed");

@@ -75,6 +75,10 @@ internal static class StockRun
 
     public static void Print(TextWriter stdout, Seq<StockAction> plan, OutputFormat format)
     {
+        if (stdout == TextWriter.Null)
+        {
+            return; // --quiet: nothing would be seen, so nothing is formatted.
+        }
         if (format == OutputFormat.Json)
         {
             StockPlanFormatter.WriteJson(stdout, plan);

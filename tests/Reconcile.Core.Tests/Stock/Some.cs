@@ -22,11 +22,11 @@ public static class Some
 
     public static Seq<Batch> Feed(params Batch[] batches) => batches.ToSeq();
 
-    public static RawTable<RawBatch> Batches(string file, params RawBatch[] rows) => new(file, rows.ToSeq());
+    public static RawTable<RawBatch> Batches(string file, params RawBatch[] rows) => new(file, rows);
 
     public static RawState RawState(RawBatch[] batches, RawAllocation[]? allocations = null, RawOrderLine[]? backorders = null) =>
         new(
-            new RawTable<RawBatch>("state/batches.csv", batches.ToSeq()),
-            new RawTable<RawAllocation>("state/allocations.csv", (allocations ?? []).ToSeq()),
-            new RawTable<RawOrderLine>("state/unallocated.csv", (backorders ?? []).ToSeq()));
+            new RawTable<RawBatch>("state/batches.csv", batches),
+            new RawTable<RawAllocation>("state/allocations.csv", allocations ?? []),
+            new RawTable<RawOrderLine>("state/unallocated.csv", backorders ?? []));
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using FsCheck;
 using FsCheck.Fluent;
 using LanguageExt;
@@ -115,6 +116,30 @@ public class StockPlannerProperties
             s.State.Allocations.Select(a => a with { OrderId = Copy(a.OrderId), BatchRef = Copy(a.BatchRef) }).ToArray().ToSeq(),
             s.State.Backorders.Select(l => l with { OrderId = Copy(l.OrderId) }).ToArray().ToSeq());
         return StockPlanner.Plan(s.Feed, s.State, s.Mode).SequenceEqual(StockPlanner.Plan(feed, state, s.Mode));
+    });
+
+    [Fact]
+    public void PlanningTheValidatedRowsGivesThePlanOfTheirValues() => Check(s =>
+    {
+        // The validator hands the planner which state batch each feed batch and allocation names; the
+        // plan must be exactly the one planned from the values alone, also for a copy (which does not
+        // keep what the validator found). The feed's rows are shuffled, so that nothing can rely on the
+        // feed listing its batches in the state's order.
+        var random = new Random(s.Feed.Count + (31 * s.State.Batches.Count) + (7 * s.State.Allocations.Count));
+        static string Text(int n) => n.ToString(CultureInfo.InvariantCulture);
+        static string Date(DateOnly? d) => d?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "";
+        var shuffled = s.Feed.ToArray();
+        random.Shuffle(shuffled);
+        var feed = shuffled.Select((b, i) => new RawBatch(i + 2, b.Ref, b.Sku, Text(b.Qty), Date(b.Eta))).ToArray();
+        var state = new RawState(
+            new RawTable<RawBatch>("batches.csv", s.State.Batches.Select((b, i) => new RawBatch(i + 2, b.Ref, b.Sku, Text(b.Qty), Date(b.Eta))).ToArray()),
+            new RawTable<RawAllocation>("allocations.csv", s.State.Allocations.Select((a, i) => new RawAllocation(i + 2, a.OrderId, a.Sku, Text(a.Qty), a.BatchRef)).ToArray()),
+            new RawTable<RawOrderLine>("unallocated.csv", s.State.Backorders.Select((l, i) => new RawOrderLine(i + 2, l.OrderId, l.Sku, Text(l.Qty))).ToArray()));
+        var input = StockValidator.ValidateStock(new RawTable<RawBatch>("feed.csv", feed), state)
+            .Match(i => i, e => throw new InvalidOperationException("a generated scenario is not valid: " + string.Join("; ", e)));
+        var expected = StockPlanner.Plan(input.Feed, input.State, s.Mode);
+        return StockPlanner.Plan(input, s.Mode).SequenceEqual(expected)
+            && StockPlanner.Plan(input with { }, s.Mode).SequenceEqual(expected);
     });
 
     [Fact]

@@ -138,7 +138,7 @@ public class StockValidatorTests
             new RawOrderLine(4, "o2", "RED-CHAIR", "5"),
             new RawOrderLine(5, "o3", "GREEN-CURTAIN", "1"),
             new RawOrderLine(6, "o4", "RED-CHAIR", "1"),
-        }.ToSeq());
+        });
         Assert.Equal(
             [
                 "orders.csv:3: duplicate order line (o1, RED-CHAIR): also at line 2",
@@ -152,7 +152,7 @@ public class StockValidatorTests
     public void AllocateAcceptsRepeatedLinesWithTheSameQuantity()
     {
         var state = RawState([new RawBatch(2, "b1", "RED-CHAIR", "10", "")], [new RawAllocation(2, "o1", "RED-CHAIR", "3", "b1")]);
-        var orders = new RawTable<RawOrderLine>("orders.csv", new[] { new RawOrderLine(2, "o1", "RED-CHAIR", "3"), new RawOrderLine(3, "o2", "RED-CHAIR", "1") }.ToSeq());
+        var orders = new RawTable<RawOrderLine>("orders.csv", new[] { new RawOrderLine(2, "o1", "RED-CHAIR", "3"), new RawOrderLine(3, "o2", "RED-CHAIR", "1") });
         var input = StockValidator.ValidateAllocate(orders, state).Match(i => i, e => throw new InvalidOperationException(string.Join("\n", e)));
         Assert.Equal(new[] { Backorder("o1", 3), Backorder("o2", 1) }, input.Orders);
     }
@@ -199,7 +199,7 @@ public class StockValidatorTests
     public void AllocateRejectsAnAmendedQuantityOfAnAllocatedLine()
     {
         var state = RawState([new RawBatch(2, "b1", "RED-CHAIR", "10", "")], [new RawAllocation(2, "x", "RED-CHAIR", "1", "b1"), new RawAllocation(3, "o1", "RED-CHAIR", "3", "b1")]);
-        var orders = new RawTable<RawOrderLine>("orders.csv", new[] { new RawOrderLine(2, "o1", "RED-CHAIR", "5") }.ToSeq());
+        var orders = new RawTable<RawOrderLine>("orders.csv", new[] { new RawOrderLine(2, "o1", "RED-CHAIR", "5") });
         Assert.Equal(
             ["orders.csv:2: order line (o1, RED-CHAIR) has qty 5 here but 3 at state/allocations.csv:3"],
             Errors(StockValidator.ValidateAllocate(orders, state)));
@@ -209,7 +209,7 @@ public class StockValidatorTests
     public void AllocateReportsOnlyTheBadQuantityOfAnOrderThatIsAlsoForAnUnknownSku()
     {
         var state = RawState([new RawBatch(2, "b1", "RED-CHAIR", "10", "")]);
-        var orders = new RawTable<RawOrderLine>("orders.csv", new[] { new RawOrderLine(2, "o1", "GREEN-CURTAIN", "0") }.ToSeq());
+        var orders = new RawTable<RawOrderLine>("orders.csv", new[] { new RawOrderLine(2, "o1", "GREEN-CURTAIN", "0") });
         Assert.Equal(["orders.csv:2: qty '0' is not a positive integer"], Errors(StockValidator.ValidateAllocate(orders, state)));
     }
 
@@ -217,7 +217,7 @@ public class StockValidatorTests
     public void AllocateErrorsComeOrdersFileFirstThenStateFiles()
     {
         var state = RawState([new RawBatch(9, "b1", "RED-CHAIR", "ten", "")], [], [new RawOrderLine(2, "o9", "RED-CHAIR", "")]);
-        var orders = new RawTable<RawOrderLine>("orders.csv", new[] { new RawOrderLine(7, "o1", "", "1"), new RawOrderLine(3, "o2", "RED-CHAIR", "-1") }.ToSeq());
+        var orders = new RawTable<RawOrderLine>("orders.csv", new[] { new RawOrderLine(7, "o1", "", "1"), new RawOrderLine(3, "o2", "RED-CHAIR", "-1") });
         Assert.Equal(
             [
                 "orders.csv:3: qty '-1' is not a positive integer",
