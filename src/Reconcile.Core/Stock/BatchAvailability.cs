@@ -15,11 +15,12 @@ internal sealed class BatchAvailability
     }
 
     /// <summary>
-    /// The batches of the <paramref name="wanted"/> skus among <paramref name="batches"/>, each with the
-    /// room at the same index of <paramref name="room"/>. Batches of other skus are never asked for, so
-    /// they are not indexed at all.
+    /// The batches of the <paramref name="wanted"/> skus among <paramref name="first"/> then
+    /// <paramref name="then"/>, each with the room at its index (counting on from the first list into the
+    /// second) in <paramref name="room"/>. Batches of other skus are never asked for, so they are not
+    /// indexed at all.
     /// </summary>
-    public static BatchAvailability For(IReadOnlyList<Batch> batches, long[] room, System.Collections.Generic.HashSet<string> wanted)
+    public static BatchAvailability For(Batch[] first, List<Batch> then, long[] room, System.Collections.Generic.HashSet<string> wanted)
     {
         var result = new BatchAvailability();
         if (wanted.Count == 0)
@@ -27,19 +28,26 @@ internal sealed class BatchAvailability
             return result;
         }
         var groups = new Dictionary<string, List<int>>(StringComparer.Ordinal);
-        for (var i = 0; i < batches.Count; i++)
+        void Consider(Batch batch, int i)
         {
-            var sku = batches[i].Sku;
-            if (!wanted.Contains(sku))
+            if (!wanted.Contains(batch.Sku))
             {
-                continue;
+                return;
             }
-            if (!groups.TryGetValue(sku, out var members))
+            if (!groups.TryGetValue(batch.Sku, out var members))
             {
                 members = [];
-                groups.Add(sku, members);
+                groups.Add(batch.Sku, members);
             }
             members.Add(i);
+        }
+        for (var i = 0; i < first.Length; i++)
+        {
+            Consider(first[i], i);
+        }
+        for (var i = 0; i < then.Count; i++)
+        {
+            Consider(then[i], first.Length + i);
         }
         foreach (var (sku, members) in groups)
         {
@@ -47,10 +55,11 @@ internal sealed class BatchAvailability
             var available = new long[members.Count];
             for (var j = 0; j < ordered.Length; j++)
             {
-                ordered[j] = batches[members[j]];
-                available[j] = room[members[j]];
+                var i = members[j];
+                ordered[j] = i < first.Length ? first[i] : then[i - first.Length];
+                available[j] = room[i];
             }
-            Array.Sort(ordered, available, AllocationRule.Instance);
+            System.Array.Sort(ordered, available, AllocationRule.Instance);
             result.bySku.Add(sku, new SkuBatches(ordered, new MaxTree(available)));
         }
         return result;

@@ -60,8 +60,8 @@ public static class StockPlanner
                 creates.Add(batch);
             }
         }
-        var final = new List<Batch>(now.Length + (mode == StockMode.Partial ? old.Length - (now.Length - creates.Count) : 0));
-        final.AddRange(now);
+        // After the feed's batches come (partial mode) the state's that the feed does not name.
+        var kept = new List<Batch>();
         var removed = new List<string>();
         for (var i = 0; i < old.Length; i++)
         {
@@ -71,8 +71,8 @@ public static class StockPlanner
             }
             if (mode == StockMode.Partial)
             {
-                place[i] = final.Count;
-                final.Add(old[i]);
+                place[i] = now.Length + kept.Count;
+                kept.Add(old[i]);
             }
             else
             {
@@ -101,10 +101,14 @@ public static class StockPlanner
 
         // Each surviving batch keeps its lines oldest first while they fit (a line that fits is kept even
         // after a bigger one did not), so a line that fits is never moved.
-        var room = new long[final.Count];
-        for (var k = 0; k < room.Length; k++)
+        var room = new long[now.Length + kept.Count];
+        for (var k = 0; k < now.Length; k++)
         {
-            room[k] = final[k].Qty;
+            room[k] = now[k].Qty;
+        }
+        for (var k = 0; k < kept.Count; k++)
+        {
+            room[now.Length + k] = kept[k].Qty;
         }
         // Where each allocation's batch stands among the batches after the plan, or -1 when it is gone.
         int PlaceOf(int a) =>
@@ -141,7 +145,7 @@ public static class StockPlanner
         {
             wanted.Add(line.Sku);
         }
-        var availability = BatchAvailability.For(final, room, wanted);
+        var availability = BatchAvailability.For(now, kept, room, wanted);
         foreach (var a in moved)
         {
             var line = links.Allocations[a];
@@ -199,7 +203,7 @@ public static class StockPlanner
         {
             wanted.Add(line.Sku);
         }
-        var availability = BatchAvailability.For(batches, room, wanted);
+        var availability = BatchAvailability.For(batches, [], room, wanted);
         var actions = new List<StockAction>();
         foreach (var line in orders)
         {

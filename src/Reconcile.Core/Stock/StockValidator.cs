@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using LanguageExt;
 using static LanguageExt.Prelude;
 
@@ -181,10 +182,8 @@ public static class StockValidator
     {
         var rows = new BatchRows(table.Rows.Count);
         var refs = new StateRefs(table.File, table.Rows.Count);
-        var all = table.Rows;
-        for (var r = 0; r < all.Count; r++)
+        foreach (ref readonly var row in Rows(table.Rows))
         {
-            var row = all[r];
             var before = errors.Count;
             var (qty, eta) = BatchValues(table.File, row, errors);
             if (!IsBlank(row.Ref) && refs.Add(row.Ref, row.Sku, row.Line) is var first and >= 0)
@@ -212,10 +211,8 @@ public static class StockValidator
         var newRefs = new Dictionary<string, int>(StringComparer.Ordinal);
         var skuChanges = new List<StockError>();
         var last = -1;
-        var all = table.Rows;
-        for (var r = 0; r < all.Count; r++)
+        foreach (ref readonly var row in Rows(table.Rows))
         {
-            var row = all[r];
             var before = errors.Count;
             var (qty, eta) = BatchValues(table.File, row, errors);
             var number = -1;
@@ -261,7 +258,7 @@ public static class StockValidator
     }
 
     /// <summary>Checks the fields of a batch row (every bad one is reported); the qty and eta when they are good.</summary>
-    private static (int Qty, DateOnly? Eta) BatchValues(string file, RawBatch row, List<StockError> errors)
+    private static (int Qty, DateOnly? Eta) BatchValues(string file, in RawBatch row, List<StockError> errors)
     {
         Required(file, row.Line, "ref", row.Ref, errors);
         Required(file, row.Line, "sku", row.Sku, errors);
@@ -293,10 +290,8 @@ public static class StockValidator
         var allocations = new Allocation[state.Allocations.Rows.Count];
         var numbers = new int[allocations.Length];
         var count = 0;
-        var all = state.Allocations.Rows;
-        for (var r = 0; r < all.Count; r++)
+        foreach (ref readonly var row in Rows(state.Allocations.Rows))
         {
-            var row = all[r];
             var file = state.Allocations.File;
             var before = errors.Count;
             var (keyed, qty) = LineFields(file, row.Line, row.OrderId, row.Sku, row.Qty, errors);
@@ -345,10 +340,8 @@ public static class StockValidator
         SeenLines seen)
     {
         var result = new List<(int, OrderLine)>(table.Rows.Count);
-        var all = table.Rows;
-        for (var r = 0; r < all.Count; r++)
+        foreach (ref readonly var row in Rows(table.Rows))
         {
-            var row = all[r];
             var before = errors.Count;
             var (keyed, qty) = LineFields(table.File, row.Line, row.OrderId, row.Sku, row.Qty, errors);
             var duplicate = keyed && Duplicate(table.File, row.Line, new LineKey(row.OrderId, row.Sku), seen, errors);
@@ -441,6 +434,14 @@ public static class StockValidator
     }
 
     private static bool IsBlank(string value) => string.IsNullOrWhiteSpace(value);
+
+    /// <summary>The rows as one span: millions of them are read without a call for each.</summary>
+    private static ReadOnlySpan<T> Rows<T>(IReadOnlyList<T> rows) => rows switch
+    {
+        T[] array => array,
+        List<T> list => CollectionsMarshal.AsSpan(list),
+        _ => rows.ToArray(),
+    };
 
     /// <summary>Digits only: no sign, spaces, separators or exponent, in any culture.</summary>
     internal static int? ParseCount(string text)

@@ -126,19 +126,35 @@ internal sealed partial class StateStore(string directory)
     {
         Recover();
         System.IO.Directory.CreateDirectory(Pending);
-        if (!Same(before.Batches, after.Batches))
+        // batches.csv, the largest, is written on a core of its own while the others are; all of them are
+        // staged before the commit point, so the order in which they are written does not matter.
+        var batches = OwnThread<StateStore>.Start(() =>
         {
-            Stage(BatchesFile, s => StockCsv.WriteBatches(s, after.Batches, loaded?.Batches));
-        }
-        if (!Same(before.Allocations, after.Allocations))
+            if (!Same(before.Batches, after.Batches))
+            {
+                Stage(BatchesFile, s => StockCsv.WriteBatches(s, after.Batches, loaded?.Batches));
+            }
+            return this;
+        });
+        try
         {
-            Stage(AllocationsFile, s => StockCsv.WriteAllocations(s, after.Allocations, loaded?.Allocations));
+            if (!Same(before.Allocations, after.Allocations))
+            {
+                Stage(AllocationsFile, s => StockCsv.WriteAllocations(s, after.Allocations, loaded?.Allocations));
+            }
+            if (!Same(before.Backorders, after.Backorders))
+            {
+                Stage(UnallocatedFile, s => StockCsv.WriteOrderLines(s, after.Backorders, loaded?.Backorders));
+            }
+            Stage(JournalEntry, s => s.Write(Encoding.UTF8.GetBytes(journalLine + "\n")));
         }
-        if (!Same(before.Backorders, after.Backorders))
+        catch
         {
-            Stage(UnallocatedFile, s => StockCsv.WriteOrderLines(s, after.Backorders, loaded?.Backorders));
+            // As when written one after the other: a failure to write batches.csv is the one reported.
+            batches.Join();
+            throw;
         }
-        Stage(JournalEntry, s => s.Write(Encoding.UTF8.GetBytes(journalLine + "\n")));
+        batches.Join();
         SyncDirectory(Pending);
         var marker = Path.Combine(Pending, CommitMarker);
         Stage(CommitMarker + ".tmp", _ => { });

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using CsvHelper;
 using LanguageExt;
 using Reconcile.Core.Stock;
@@ -56,6 +57,9 @@ internal static class StockCsv
     public static CsvRead<RawOrderLine> OrderLines(string name, string path, bool fingerprint) =>
         Read(name, path, fingerprint, OrderLineColumns, (line, v) => new RawOrderLine(line, v[0], v[1], v[2]), v => LineKeyText(v[0], v[1]));
 
+    // Compiled at run time for each kind of row (a value type of the core): optimized at once rather than
+    // first in a quick unoptimized form, since it runs once, over millions of rows.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static CsvRead<T> Read<T>(string name, string path, bool fingerprint, string[] columns, Func<int, string[], T> row, Func<string[], string> key)
     {
         if (!File.Exists(path))

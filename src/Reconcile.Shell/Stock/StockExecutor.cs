@@ -8,9 +8,12 @@ namespace Reconcile.Shell.Stock;
 /// <summary>Applies a plan: the simulator computes the new state, the store commits it with a journal line.</summary>
 internal static class StockExecutor
 {
-    /// <summary>An empty plan writes nothing, not even a journal line, so a scheduled run that finds
-    /// nothing to do leaves STATE untouched.</summary>
-    public static void Apply(
+    /// <summary>
+    /// Works out the new state and the journal line, writing nothing; the action returned commits them.
+    /// An empty plan commits nothing, not even a journal line, so a scheduled run that finds nothing to
+    /// do leaves STATE untouched.
+    /// </summary>
+    public static Action Prepare(
         StateStore store,
         StockState before,
         Seq<StockAction> plan,
@@ -22,7 +25,7 @@ internal static class StockExecutor
     {
         if (plan.IsEmpty)
         {
-            return;
+            return () => { };
         }
         var after = StockSimulator.Apply(before, plan);
         var line = StockPlanFormatter.Json(plan, json =>
@@ -43,6 +46,6 @@ internal static class StockExecutor
             }
             json.WriteEndArray();
         });
-        store.Commit(before, after, line, loaded);
+        return () => store.Commit(before, after, line, loaded);
     }
 }

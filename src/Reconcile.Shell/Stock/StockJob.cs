@@ -157,7 +157,7 @@ internal static class StockJob
             ? [("mode", request.Mode == StockMode.Full ? "full" : "partial")]
             : [];
         StockRun.Apply(gathered.Store, gathered.Loaded, () =>
-            StockExecutor.Apply(gathered.Store, decided.State, decided.Plan, request.Command, gathered.Files, options, DateTimeOffset.UtcNow, gathered.Loaded));
+            StockExecutor.Prepare(gathered.Store, decided.State, decided.Plan, request.Command, gathered.Files, options, DateTimeOffset.UtcNow, gathered.Loaded));
     }
 
     /// <summary>The whole run of <c>stock</c> or <c>allocate</c> from the command line.</summary>

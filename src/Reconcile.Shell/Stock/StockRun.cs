@@ -30,16 +30,19 @@ internal static class StockRun
     /// Applies a plan under the lock. The lock is taken only now, so that a run that stops on bad input
     /// or a guard leaves STATE exactly as it was; the price is checking, under the lock, that no other run
     /// committed since the state files were read (else the plan would be made from a stale state).
+    /// <paramref name="prepare"/> works out what to write, writing nothing, on another core while the
+    /// state files are read again for that check; the commit it returns runs only once the check passed.
     /// </summary>
-    public static void Apply(StateStore store, LoadedState loaded, Action apply)
+    public static void Apply(StateStore store, LoadedState loaded, Func<Action> prepare)
     {
         using var held = Lock(store);
         KillPoint.Step();
+        var preparing = OwnThread<Action>.Start(prepare);
         if (store.HasPending || !store.Unchanged(loaded.Files))
         {
             throw new RunStoppedException(ExitCodes.Locked, $"{store.Directory}: another run changed STATE while this one was planning; nothing was changed, run again");
         }
-        apply();
+        preparing.Join()();
     }
 
     private static RunLock Lock(StateStore store) => RunLock.Acquire(store.LockPath, store.Directory);
