@@ -7,6 +7,9 @@ namespace Reconcile.Shell;
 /// <summary>The command line: one root command with a sub-command per job.</summary>
 public static class Cli
 {
+    /// <summary>The sub-commands, in the order help lists them.</summary>
+    internal static readonly string[] CommandNames = ["files", "stock", "allocate", "apply"];
+
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => Run(args, stdout, stderr, Terminal.None);
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr, Terminal terminal)
@@ -21,24 +24,22 @@ public static class Cli
             5 changes pending (--check).
 
             Run 'reconcile COMMAND --help' for a command's options and examples.
-            """)
-;
+            """);
         // Only the command that runs is built (when the first argument names one): building every
         // command's options is a noticeable part of a short run's start-up.
-        Func<Command>[] commands =
-        [
-            () => FilesCommand.Create(stdout, stderr, terminal),
-            () => Stock.StockCommand.Create(stdout, stderr),
-            () => Stock.AllocateCommand.Create(stdout, stderr),
-            () => ApplyCommand.Create(stdout, stderr, terminal),
-        ];
-        string[] names = ["files", "stock", "allocate", "apply"];
-        var named = args.Length > 0 ? Array.IndexOf(names, args[0]) : -1;
-        foreach (var (create, i) in commands.Select((c, i) => (c, i)))
+        Command Create(string name) => name switch
         {
-            if (named < 0 || named == i)
+            "files" => FilesCommand.Create(stdout, stderr, terminal),
+            "stock" => Stock.StockCommand.Create(stdout, stderr),
+            "allocate" => Stock.AllocateCommand.Create(stdout, stderr),
+            _ => ApplyCommand.Create(stdout, stderr, terminal),
+        };
+        var named = args.Length > 0 && CommandNames.Contains(args[0]);
+        foreach (var name in CommandNames)
+        {
+            if (!named || name == args[0])
             {
-                root.Subcommands.Add(create());
+                root.Subcommands.Add(Create(name));
             }
         }
         HelpWithExamples.Attach(root, stdout, new Dictionary<string, string>(StringComparer.Ordinal)

@@ -13,8 +13,7 @@ internal static class Warmup
     /// <summary>Starts the warm-up for a job's run (not for help, the version or a usage error).</summary>
     public static void Start(string[] args)
     {
-        string[] jobs = ["files", "stock", "allocate", "apply"];
-        if (Environment.ProcessorCount < 2 || args.Length < 2 || Array.IndexOf(jobs, args[0]) < 0 || args.Contains("--help") || args.Contains("-h"))
+        if (Environment.ProcessorCount < 2 || args.Length < 2 || !Cli.CommandNames.Contains(args[0]) || args.Contains("--help") || args.Contains("-h"))
         {
             return;
         }

@@ -161,21 +161,16 @@ public sealed class FilesRun(IFileSystem fileSystem, TextWriter stdout, TextWrit
         // With --checksum every file's hash is wanted: each side loads its cache first and its scan
         // takes the hashes the cache still vouches for as it meets each file.
         var early = options.Checksum && cacheDir is not null;
-        HashCache? EarlyCache(string root, out string? warning)
+        PreloadedScan ScanSide(string root, bool linksAsEntries)
         {
-            warning = null;
-            return early ? HashCache.Load(fileSystem, HashCache.FileFor(fileSystem, cacheDir!, root), root, out warning) : null;
+            string? warning = null;
+            var known = early ? HashCache.Load(fileSystem, HashCache.FileFor(fileSystem, cacheDir!, root), root, out warning) : null;
+            return new PreloadedScan(scanner.Scan(root, excludes, linksAsEntries, known), known, warning);
         }
         // Both trees at once: each scan mostly waits on one stat per entry.
-        var destScanning = roots.DestExists
-            ? OwnThread<PreloadedScan>.Start(() =>
-            {
-                var known = EarlyCache(roots.Dest, out var warning);
-                return new PreloadedScan(scanner.Scan(roots.Dest, excludes, linksAsEntries: true, known), known, warning);
-            })
-            : null;
-        var sourceKnown = EarlyCache(roots.Source, out var sourceWarning);
-        var sourceScan = scanner.Scan(roots.Source, excludes, linksAsEntries: false, sourceKnown);
+        var destScanning = roots.DestExists ? OwnThread<PreloadedScan>.Start(() => ScanSide(roots.Dest, linksAsEntries: true)) : null;
+        var sourcePreloaded = ScanSide(roots.Source, linksAsEntries: false);
+        var sourceScan = sourcePreloaded.Scan;
         var destPreloaded = destScanning?.Join() ?? new PreloadedScan(ScanResult.Empty, null, null);
         var destScan = destPreloaded.Scan;
         StageClock.Mark("files: scanned");
@@ -195,7 +190,7 @@ public sealed class FilesRun(IFileSystem fileSystem, TextWriter stdout, TextWrit
         // The cache look-ups of both sides at once (each loads its own file), then the reading of what
         // neither cache knows, one side after the other (each of those reads uses every core).
         var destCached = OwnThread<CachedSide>.Start(() => FromCache(roots.Dest, destScan, destTree, wanted.Dest, cacheDir, destPreloaded.Cache, destPreloaded.Warning));
-        var sourceCached = FromCache(roots.Source, sourceScan, sourceTree, wanted.Source, cacheDir, sourceKnown, sourceWarning);
+        var sourceCached = FromCache(roots.Source, sourceScan, sourceTree, wanted.Source, cacheDir, sourcePreloaded.Cache, sourcePreloaded.Warning);
         var destCachedSide = destCached.Join();
         var source = HashSide(sourceCached, problems, quiet);
         var dest = HashSide(destCachedSide, problems, quiet);
@@ -241,7 +236,7 @@ public sealed class FilesRun(IFileSystem fileSystem, TextWriter stdout, TextWrit
                 // Taken from the cache during the scan.
                 fromCache++;
             }
-            else if (cache.TryGet(path, entry, scan.InodeOf(path), out var hash))
+            else if (preloaded is null && cache.TryGet(path, entry, scan.InodeOf(path), out var hash))
             {
                 Files()[path] = entry with { Hash = hash };
                 fromCache++;

@@ -36,23 +36,6 @@ public static partial class NativeFiles
 
     public static bool IsAvailable => Available.Value;
 
-    /// <summary>lstat of a path; false when it does not exist or cannot be read (errno is not kept).</summary>
-    public static bool TryLstat(string path, out StatInfo info)
-    {
-        info = default;
-        if (!IsAvailable)
-        {
-            return false;
-        }
-        var buffer = default(StatxBuffer);
-        if (Statx(AtFdCwd, path, AtSymlinkNoFollow, StatxBasicStats, ref buffer) != 0)
-        {
-            return false;
-        }
-        info = Decode(buffer);
-        return true;
-    }
-
     private static unsafe bool TryStatAt(int directoryFd, byte* name, out StatInfo info)
     {
         var buffer = default(StatxBuffer);

@@ -78,9 +78,8 @@ public sealed class TreeScanner(IFileSystem fileSystem)
                 }
                 continue;
             }
-            foreach (var child in children)
+            foreach (var (name, stat) in children)
             {
-                var (name, stat) = (child.Name, child.Stat);
                 var path = relative.Length == 0 ? name : relative + "/" + name;
                 if (PathGlob.AnyMatches(excludes, path, stat.IsDirectory && !stat.IsLink))
                 {
