@@ -40,5 +40,8 @@ internal static class StageClock
         Console.Error.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
             $"garbage collections: {GC.CollectionCount(0)} gen0, {GC.CollectionCount(1)} gen1, {GC.CollectionCount(2)} gen2, paused {GC.GetTotalPauseDuration().TotalMilliseconds:0.0} ms; {GC.GetTotalAllocatedBytes() / 1048576.0:0.0} MiB allocated"));
+        Console.Error.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"compiled at run time: {System.Runtime.JitInfo.GetCompiledMethodCount()} methods in {System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds:0.0} ms, {System.Runtime.JitInfo.GetCompiledMethodCount(currentThread: true)} of them in {System.Runtime.JitInfo.GetCompilationTime(currentThread: true).TotalMilliseconds:0.0} ms on the main thread"));
     }
 }
