@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -6,15 +7,14 @@ namespace Reconcile.Shell.Common;
 
 /// <summary>
 /// Keeps two runs that write the same target from overlapping. The lock is an OS advisory lock on a
-/// lock file (.NET opens a file with <see cref="FileShare.None"/> through flock(LOCK_EX) on Unix), so the
-/// kernel releases it when the process ends in any way, SIGKILL included: a lock file left behind by a
+/// lock file, taken with flock(2) on Unix (and a share mode on Windows), so the kernel releases it when the process ends in any way, SIGKILL included: a lock file left behind by a
 /// killed run blocks nothing. The lock file is never deleted, because deleting a lock file while another
 /// process has it open lets two runs each lock a different file of the same name.
 ///
 /// Who holds the lock is written beside it, in <c>LOCKFILE.holder</c>: the lock file itself cannot be
 /// read by another process while it is locked (.NET takes a shared flock to read it).
 /// </summary>
-public sealed class RunLock : IDisposable
+public sealed partial class RunLock : IDisposable
 {
 
     private readonly FileStream handle;
@@ -40,6 +40,14 @@ public sealed class RunLock : IDisposable
                 Directory.CreateDirectory(directory);
             }
             handle = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            // .NET's own flock for FileShare.None is off in the shipped program (it would cost system
+            // calls on every file a run copies), so the lock is taken here, explicitly.
+            if (!OperatingSystem.IsWindows() && Flock(handle.SafeFileHandle, LockExclusive | LockNonBlocking) != 0)
+            {
+                var errno = Marshal.GetLastPInvokeError();
+                handle.Dispose();
+                throw new IOException(Marshal.GetPInvokeErrorMessage(errno), errno);
+            }
         }
         catch (IOException e) when (IsHeldElsewhere(e))
         {
@@ -108,6 +116,12 @@ public sealed class RunLock : IDisposable
         OperatingSystem.IsWindows() ? e.HResult == unchecked((int)0x80070020)
         : OperatingSystem.IsLinux() ? e.HResult == 11
         : e.HResult == 35;
+
+    private const int LockExclusive = 2;
+    private const int LockNonBlocking = 4;
+
+    [LibraryImport("libc", EntryPoint = "flock", SetLastError = true)]
+    private static partial int Flock(SafeHandle fd, int operation);
 
     private static void WriteHolder(string path)
     {

@@ -168,6 +168,29 @@ public sealed class FilesSafetyTests : IDisposable
     }
 
     [Fact]
+    public void TheBuiltProgramRespectsTheLockThoughItsRuntimeTakesNoFileLocks()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+        // The program's runtime configuration turns .NET's own locking of opened files off: the run lock
+        // must not depend on it.
+        var config = File.ReadAllText(Path.ChangeExtension(ExeRun.Dll, ".runtimeconfig.json"));
+        Assert.Contains("\"System.IO.DisableFileLocking\": true", config, StringComparison.Ordinal);
+        var (source, dest) = Sample();
+        var before = TreeSnapshot.Of(dest);
+        using (RunLock.Acquire(RunLock.ForDirectory(dest), dest))
+        {
+            var run = ExeRun.Of(null, "files", source, dest);
+            Assert.True(ExitCodes.Locked == run.ExitCode, run.ToString());
+            Assert.Contains($"process {Environment.ProcessId} on host {Environment.MachineName}, since ", run.Stderr, StringComparison.Ordinal);
+            Assert.Equal(before, TreeSnapshot.Of(dest));
+        }
+        Assert.Equal(0, ExeRun.Of(null, "files", "-q", source, dest).ExitCode);
+    }
+
+    [Fact]
     public void TheLockOfAKilledRunIsReleasedByTheKernel()
     {
         if (OperatingSystem.IsWindows())
