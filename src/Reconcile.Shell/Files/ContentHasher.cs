@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.IO.Abstractions;
 using System.Security.Cryptography;
@@ -9,6 +10,13 @@ namespace Reconcile.Shell.Files;
 /// <summary>SHA-256 of file contents, on every core. A file that cannot be read is reported and left unhashed.</summary>
 public sealed class ContentHasher(IFileSystem fileSystem)
 {
+    /// <summary>
+    /// How much of a file is read at once, into a buffer borrowed from a pool: most files fit in one
+    /// read and are hashed in one call. (A stream's own buffer would be a new 64 KiB array per file,
+    /// 165 MB of garbage for 2,500 files.)
+    /// </summary>
+    private const int ChunkBytes = 1 << 18;
+
     /// <summary>Told the size of each file once it is hashed (for a progress display); called from several threads.</summary>
     public Action<long>? Hashed { get; init; }
 
@@ -22,19 +30,59 @@ public sealed class ContentHasher(IFileSystem fileSystem)
             path =>
             {
                 var full = fileSystem.Path.Combine(root, path);
+                var buffer = ArrayPool<byte>.Shared.Rent(ChunkBytes);
                 try
                 {
-                    using var stream = fileSystem.FileStream.Create(full, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-                    hashes[path] = ContentHash.FromBytes(SHA256.HashData(stream));
-                    Hashed?.Invoke(stream.Length);
+                    // No buffering in the stream: every read goes straight into the pooled buffer.
+                    using var stream = fileSystem.FileStream.Create(full, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
+                    var (hash, length) = HashOf(stream, buffer);
+                    hashes[path] = hash;
+                    Hashed?.Invoke(length);
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
                     problems.Add($"{full}: cannot read: {e.Message}");
                 }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                }
             });
         var sorted = problems.ToList();
         sorted.Sort(StringComparer.Ordinal);
         return (hashes, sorted);
+    }
+
+    /// <summary>The hash of what <paramref name="stream"/> holds to its end, and how many bytes that was.</summary>
+    internal static (ContentHash Hash, long Length) HashOf(Stream stream, byte[] buffer)
+    {
+        var first = ReadFull(stream, buffer);
+        if (first < buffer.Length)
+        {
+            return (ContentHash.FromBytes(SHA256.HashData(buffer.AsSpan(0, first))), first);
+        }
+        using var incremental = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        long length = 0;
+        var n = first;
+        do
+        {
+            incremental.AppendData(buffer, 0, n);
+            length += n;
+            n = ReadFull(stream, buffer);
+        }
+        while (n > 0);
+        return (ContentHash.FromBytes(incremental.GetHashAndReset()), length);
+    }
+
+    /// <summary>Reads until the buffer is full or the stream ends.</summary>
+    private static int ReadFull(Stream stream, byte[] buffer)
+    {
+        var total = 0;
+        int n;
+        while (total < buffer.Length && (n = stream.Read(buffer, total, buffer.Length - total)) > 0)
+        {
+            total += n;
+        }
+        return total;
     }
 }

@@ -1,0 +1,72 @@
+using System.IO.Abstractions;
+using System.Security.Cryptography;
+using LanguageExt;
+using Reconcile.Core.Files;
+using Reconcile.Shell.Files;
+using Reconcile.Shell.Tests.Common;
+
+namespace Reconcile.Shell.Tests.Files;
+
+public sealed class ContentHasherTests : IDisposable
+{
+    private const int Chunk = 1 << 18;
+
+    private readonly TempDirectory temp = new();
+
+    public void Dispose() => temp.Dispose();
+
+    /// <summary>Sizes around the read chunk: a file read in one go, one that fills it exactly, and longer ones.</summary>
+    public static TheoryData<int> Sizes => [0, 1, 4095, Chunk - 1, Chunk, Chunk + 1, 3 * Chunk, 1_000_003];
+
+    [Theory]
+    [MemberData(nameof(Sizes))]
+    public void EveryFileHashesToTheSha256OfItsBytes(int size)
+    {
+        var bytes = new byte[size];
+        new Random(size).NextBytes(bytes);
+        var root = temp.Combine("tree");
+        Directory.CreateDirectory(Path.Combine(root, "d"));
+        File.WriteAllBytes(Path.Combine(root, "d/file"), bytes);
+        long told = 0;
+
+        var (hashes, problems) = new ContentHasher(new FileSystem()) { Hashed = n => Interlocked.Add(ref told, n) }
+            .Hash(root, Seq.create("d/file"));
+
+        Assert.Empty(problems);
+        Assert.Equal(ContentHash.FromBytes(SHA256.HashData(bytes)), hashes["d/file"]);
+        Assert.Equal(size, told);
+    }
+
+    [Theory]
+    [MemberData(nameof(Sizes))]
+    public void AStreamThatAnswersInSmallPiecesHashesTheSame(int size)
+    {
+        var bytes = new byte[size];
+        new Random(size + 1).NextBytes(bytes);
+        using var stream = new Trickle(bytes, 1000);
+
+        var (hash, length) = ContentHasher.HashOf(stream, new byte[Chunk]);
+
+        Assert.Equal(ContentHash.FromBytes(SHA256.HashData(bytes)), hash);
+        Assert.Equal(size, length);
+    }
+
+    [Fact]
+    public void AMissingFileIsAProblemAndTheOthersAreStillHashed()
+    {
+        var root = temp.Combine("tree");
+        Directory.CreateDirectory(root);
+        File.WriteAllText(Path.Combine(root, "here"), "here");
+
+        var (hashes, problems) = new ContentHasher(new FileSystem()).Hash(root, Seq.create("gone", "here"));
+
+        Assert.Equal(["here"], hashes.Keys);
+        Assert.Contains(Path.Combine(root, "gone") + ": cannot read: ", Assert.Single(problems), StringComparison.Ordinal);
+    }
+
+    /// <summary>A stream that never gives more than <c>piece</c> bytes per read, as pipes and some file systems do.</summary>
+    private sealed class Trickle(byte[] bytes, int piece) : MemoryStream(bytes)
+    {
+        public override int Read(byte[] buffer, int offset, int count) => base.Read(buffer, offset, Math.Min(count, piece));
+    }
+}
