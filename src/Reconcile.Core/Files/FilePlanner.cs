@@ -12,9 +12,12 @@ public sealed record HashRequest(Seq<string> Source, Seq<string> Dest);
 public static class FilePlanner
 {
     /// <summary>
-    /// Which files must be hashed before planning. With --checksum, every file. Otherwise only files that
-    /// could be the same content at another path: a SOURCE file that fails the quick check and has a
-    /// same-size file anywhere in DEST, and every DEST file of such a size. Empty files need no hash.
+    /// Which files must be hashed before planning. With --checksum, every file. Otherwise only rename
+    /// candidates: a SOURCE file that fails the quick check and has a same-size counterpart among the DEST
+    /// files the run may move (those that do not pass the quick check at their own path), and each such
+    /// DEST file of a size some candidate has. Files kept at their path are never hashed for this, so a
+    /// new file whose bytes only a kept file holds is transferred, not copied inside DEST (with hashes
+    /// from --checksum or the cache, it is copied inside DEST). Empty files need no hash.
     /// </summary>
     public static HashRequest PathsToHash(FileTree source, FileTree dest, FilePlanOptions options)
     {
@@ -39,28 +42,31 @@ public static class FilePlanner
             }
             return new(sourcePaths.ToSeq(), destPaths.ToSeq());
         }
-        var destSizes = new System.Collections.Generic.HashSet<long>();
-        foreach (var entry in dest.Files.Values)
+        var movableSizes = new System.Collections.Generic.HashSet<long>();
+        foreach (var (path, entry) in dest.Files)
         {
-            if (!entry.IsLink && entry.Size > 0)
+            if (!entry.IsLink && entry.Size > 0 && !QuickSame(path, entry, source))
             {
-                destSizes.Add(entry.Size);
+                movableSizes.Add(entry.Size);
             }
         }
         var dirtySizes = new System.Collections.Generic.HashSet<long>();
-        foreach (var (path, entry) in source.Files)
+        if (movableSizes.Count > 0)
         {
-            if (entry.Size > 0 && destSizes.Contains(entry.Size) && !QuickSame(path, entry, dest))
+            foreach (var (path, entry) in source.Files)
             {
-                sourcePaths.Add(path);
-                dirtySizes.Add(entry.Size);
+                if (entry.Size > 0 && movableSizes.Contains(entry.Size) && !QuickSame(path, entry, dest))
+                {
+                    sourcePaths.Add(path);
+                    dirtySizes.Add(entry.Size);
+                }
             }
         }
         if (dirtySizes.Count > 0)
         {
             foreach (var (path, entry) in dest.Files)
             {
-                if (!entry.IsLink && dirtySizes.Contains(entry.Size))
+                if (!entry.IsLink && dirtySizes.Contains(entry.Size) && !QuickSame(path, entry, source))
                 {
                     destPaths.Add(path);
                 }
@@ -95,8 +101,9 @@ public static class FilePlanner
         : entry.Hash is { } hash ? new ContentKey(entry.Size, hash)
         : null;
 
-    private static bool QuickSame(string path, FileEntry entry, FileTree dest) =>
-        dest.Files.TryGetValue(path, out var other) && !other.IsLink
+    /// <summary>The other side has a file at <paramref name="path"/> that passes the quick check against <paramref name="entry"/>.</summary>
+    private static bool QuickSame(string path, FileEntry entry, FileTree otherSide) =>
+        otherSide.Files.TryGetValue(path, out var other) && !other.IsLink
         && other.Size == entry.Size && other.ModifiedUtc == entry.ModifiedUtc;
 
     internal readonly record struct ContentKey(long Size, ContentHash Hash);

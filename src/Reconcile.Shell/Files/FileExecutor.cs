@@ -153,7 +153,7 @@ public sealed class FileExecutor(IFileSystem fileSystem, string sourceRoot, stri
                     backups?.Keep(move.To);
                 }
                 fileSystem.File.Move(Dest(move.From), Dest(move.To), move.Replaces);
-                SetMeta(Dest(move.To), move.Meta);
+                SetMetaUnlessSame(Dest(move.To), move.Meta);
                 break;
             case StashFile stash:
                 fileSystem.File.Move(Dest(stash.From), Dest(stash.To), false);
@@ -286,6 +286,20 @@ public sealed class FileExecutor(IFileSystem fileSystem, string sourceRoot, stri
         {
             fileSystem.File.Move(from, to, replace);
         }
+    }
+
+    /// <summary>
+    /// A renamed file mostly keeps its time and permission bits: one look at them spares the two writes
+    /// (each a change of the file's inode, logged by the file system) when they are already right.
+    /// </summary>
+    private void SetMetaUnlessSame(string path, FileMeta meta)
+    {
+        if (native && NativeFiles.TryStat(path, out var now) && !now.IsLink && !now.IsDirectory
+            && now.ModifiedUtc == meta.ModifiedUtc && (meta.Mode == 0 || now.Mode == meta.Mode))
+        {
+            return;
+        }
+        SetMeta(path, meta);
     }
 
     private void SetMeta(string path, FileMeta meta)

@@ -36,6 +36,19 @@ public static partial class NativeFiles
 
     public static bool IsAvailable => Available.Value;
 
+    /// <summary>What one <c>statx(2)</c> of <paramref name="path"/> tells, without following a link; false when it fails.</summary>
+    public static bool TryStat(string path, out StatInfo info)
+    {
+        var buffer = default(StatxBuffer);
+        if (Statx(AtFdCwd, path, AtSymlinkNoFollow, StatxBasicStats, ref buffer) != 0)
+        {
+            info = default;
+            return false;
+        }
+        info = Decode(buffer);
+        return true;
+    }
+
     private static unsafe bool TryStatAt(int directoryFd, byte* name, out StatInfo info)
     {
         var buffer = default(StatxBuffer);

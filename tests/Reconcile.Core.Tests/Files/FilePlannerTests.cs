@@ -202,6 +202,20 @@ public class FilePlannerTests
     }
 
     [Fact]
+    public void FilesKeptAtTheirPathAreNotHashedToFindCopiesOfThem()
+    {
+        // "copy" has the size of "same", which stays where it is: no DEST file can be moved to "copy".
+        var source = Tree(("same", 1), ("copy", 1), ("moved", 2));
+        var dest = Tree(("same", 1), ("gone", 2));
+        var request = FilePlanner.PathsToHash(source, dest, FilePlanOptions.Default);
+        Assert.Equal(new[] { "moved" }, request.Source.Order(StringComparer.Ordinal));
+        Assert.Equal(new[] { "gone" }, request.Dest.Order(StringComparer.Ordinal));
+        var unchanged = FilePlanner.PathsToHash(source, source, FilePlanOptions.Default);
+        Assert.Empty(unchanged.Source);
+        Assert.Empty(unchanged.Dest);
+    }
+
+    [Fact]
     public void ChecksumFindsChangedBytesTheQuickCheckMisses()
     {
         var source = Tree(("a", 1));

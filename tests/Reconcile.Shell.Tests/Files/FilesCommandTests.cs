@@ -84,6 +84,31 @@ public sealed class FilesCommandTests : IDisposable
     }
 
     [Fact]
+    public void AMovedFileTakesTheTimeAndPermissionBitsOfItsNewPath()
+    {
+        var source = temp.Combine("s");
+        var dest = temp.Combine("d");
+        var time = new DateTime(2020, 5, 6, 7, 8, 9, DateTimeKind.Utc);
+        var big = new string('m', 50_000);
+        // Renamed with everything kept; renamed and made executable; renamed with a new time.
+        Write(source, "kept/one", big + "1", time);
+        var executable = Write(source, "exec/two", big + "2", time);
+        Write(source, "later/three", big + "3", time.AddHours(1));
+        Write(dest, "old/one", big + "1", time);
+        Write(dest, "old/two", big + "2", time);
+        Write(dest, "old/three", big + "3", time);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(executable, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+        var plan = CliRun.Of("files", "-n", source, dest);
+        Assert.Contains(" 0 B to copy", plan.Stdout, StringComparison.Ordinal);
+        Assert.Contains(", 3 move,", plan.Stdout, StringComparison.Ordinal);
+        Assert.Equal(0, CliRun.Of("files", source, dest).ExitCode);
+        Assert.Equal(TreeSnapshot.Of(source), TreeSnapshot.Of(dest));
+    }
+
+    [Fact]
     public void FileAndDirectorySwapPlacesOnDisk()
     {
         var source = temp.Combine("s");
