@@ -14,7 +14,7 @@ public sealed record FileExecution(Seq<FileAction> Applied, IReadOnlyList<string
 /// <summary>
 /// Carries out a files plan on disk, in order. New bytes are written to a temporary file beside their
 /// target and renamed into place, so a file never appears half-written under its final name. When an
-/// action fails, the rest still run, except deletions: those are skipped once anything has failed.
+/// action fails, the rest still run, except deletions: those are skipped once anything before them has failed.
 /// With <paramref name="backups"/>, every file deleted or overwritten is moved there instead.
 ///
 /// The plan was made from a scan, and either tree may have changed since. Before each action the path
@@ -40,6 +40,14 @@ public sealed class FileExecutor(IFileSystem fileSystem, string sourceRoot, stri
             var end = EndOfIndependentRun(actions, i);
             if (end - i >= 2)
             {
+                if (failures.Count > 0 && actions[i] is DeleteFile)
+                {
+                    for (; i < end; i++)
+                    {
+                        failures.Add($"{Describe(actions[i])}: skipped because an earlier action failed");
+                    }
+                    continue;
+                }
                 ApplyInParallel(actions, i, end, done, failures, applied);
                 i = end;
                 continue;
@@ -67,8 +75,10 @@ public sealed class FileExecutor(IFileSystem fileSystem, string sourceRoot, stri
     /// <summary>
     /// The end of the run of actions from <paramref name="start"/> that may run in any order: transfers
     /// from SOURCE (or metadata updates) of distinct paths, whose directories the plan has already made
-    /// and whose earlier moves are done. Any other action ends the run, so nothing crosses a move, stash,
-    /// delete, mkdir or rmdir. With a backup directory everything runs in order (backups share folders).
+    /// and whose earlier moves are done; or deletions of distinct files, which the plan puts after every
+    /// transfer and move and before any directory is removed. Any other action ends the run, so nothing
+    /// crosses a move, stash, mkdir or rmdir. With a backup directory everything runs in order (backups
+    /// share folders).
     /// </summary>
     private int EndOfIndependentRun(FileAction[] actions, int start)
     {
@@ -76,6 +86,7 @@ public sealed class FileExecutor(IFileSystem fileSystem, string sourceRoot, stri
         {
             CopyFile or UpdateFile => 1,
             TouchFile => 2,
+            DeleteFile => 3,
             _ => 0,
         };
         var kind = Kind(actions[start]);
@@ -93,12 +104,10 @@ public sealed class FileExecutor(IFileSystem fileSystem, string sourceRoot, stri
 
     private void ApplyInParallel(FileAction[] actions, int start, int end, List<FileAction> done, List<string> failures, Action<FileAction>? applied)
     {
+        // A file system spends a millisecond or more freeing an old file's blocks (an update's rename over
+        // it, a deletion) while the core waits: more workers than cores overlap those waits.
         var errors = new string?[end - start];
-        Parallel.For(
-            start,
-            end,
-            new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
-            i => errors[i - start] = TryApply(actions[i]));
+        Workers.For(start, end, Workers.ForFileSystem, i => errors[i - start] = TryApply(actions[i]));
         // Reported in plan order, as if they had run one by one. A failure is tried once more on its own:
         // it may only have met its neighbours' temporary files (a nearly full disk).
         for (var i = start; i < end; i++)

@@ -234,6 +234,31 @@ public sealed class FilesSafetyTests : IDisposable
     }
 
     [Fact]
+    public void DeletionsRunSideBySideButNoneAfterAFailure()
+    {
+        var source = temp.Combine("s");
+        var dest = temp.Combine("d");
+        var time = new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        var extras = Enumerable.Range(0, 40).Select(i => $"dir{i % 3}/extra{i}").ToList();
+        foreach (var extra in extras)
+        {
+            Write(dest, extra, extra, time);
+        }
+        var deletes = extras.Select(e => (FileAction)new DeleteFile(e)).ToSeq();
+
+        var afterFailure = new FileExecutor(new FileSystem(), source, dest)
+            .Execute(Seq((FileAction)new CopyFile("gone", 10, new FileMeta(time, 420))).Concat(deletes));
+        Assert.Equal(1 + extras.Count, afterFailure.Failures.Count);
+        Assert.Equal(extras.Count, afterFailure.Failures.Count(f => f.Contains("skipped because an earlier action failed", StringComparison.Ordinal)));
+        Assert.All(extras, e => Assert.True(File.Exists(Path.Combine(dest, e)), e));
+
+        var clean = new FileExecutor(new FileSystem(), source, dest).Execute(deletes);
+        Assert.Empty(clean.Failures);
+        Assert.Equal(deletes.ToArray(), clean.Applied.ToArray());
+        Assert.All(extras, e => Assert.False(File.Exists(Path.Combine(dest, e)), e));
+    }
+
+    [Fact]
     public void ALinkThatAppearsAfterTheScanIsNeverWrittenThroughNorRead()
     {
         if (OperatingSystem.IsWindows())
