@@ -2,10 +2,11 @@
 # Side-by-side benchmarks of reconcile against its peers (rsync, rclone, sqlite3, Miller).
 #   bench/run.sh                 # everything: 20k and 100k file trees, stock, planners
 #   SIZES=20000 RUNS=3 bench/run.sh files    # only some
-# Each scenario runs ours and the peers alternately RUNS times and prints the median wall time, the
-# ratio ours/peer, and the peak memory (max RSS from /usr/bin/time). Before every timed run, dirty
-# pages are flushed (sync) and both trees are read once, so every side starts with the same warm page
-# cache; set DROP_CACHES=1 (root) to start every run from a cold cache instead.
+# Each scenario runs ours and the peers alternately RUNS times, the first of them rotating from run to
+# run, and prints the median wall time, the ratio ours/peer, and the peak memory (max RSS from
+# /usr/bin/time). Before every timed run, dirty pages are flushed (sync), the disk gets SETTLE seconds
+# (default 2) to finish what the flush started, and both trees are read once, so every side starts with
+# the same warm page cache; set DROP_CACHES=1 (root) to start every run from a cold cache instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -32,6 +33,7 @@ table=$out/table.md
 settle() { # same starting conditions for every run
   local d
   sync
+  sleep "${SETTLE:-2}"
   if [ "${DROP_CACHES:-0}" = 1 ]; then echo 3 > /proc/sys/vm/drop_caches; else
     for d in "$@"; do [ -d "$d" ] && find "$d" -type f -print0 | xargs -0 -r cat > /dev/null; done; fi
 }
@@ -66,20 +68,41 @@ files_bench() {
   [ -d "$d/mutated" ] || python3 bench/gen_files.py "$d" "$n"
   local dest=$data/dest-$n cache=$data/cache-$n tag=f$n
   rm -f "$out"/$tag-*.times
-  for _ in $(seq "$RUNS"); do
+  local i tool
+  for i in $(seq "$RUNS"); do
+    # Who goes first rotates from run to run. A tool's writes can slow the disk for the next one well
+    # after sync returns (a VM's disk is flushed by its host), so no tool may always follow another.
+    local pair=(ours rsync) trio=(ours rclone rsync)
+    if (( i % 2 == 0 )); then pair=(rsync ours); fi
+    case $(( i % 3 )) in 2) trio=(rclone rsync ours) ;; 0) trio=(rsync ours rclone) ;; esac
     # first sync into an empty DEST
-    rm -rf "$dest" "$cache"; settle "$d/base"; timed $tag-first-ours "$ours" files -q --cache-dir "$cache" "$d/base" "$dest"
-    rm -rf "$dest"; settle "$d/base"; timed $tag-first-rsync rsync -a --delete "$d/base/" "$dest/"
+    for tool in "${pair[@]}"; do
+      rm -rf "$dest"
+      case $tool in
+        ours) rm -rf "$cache"; settle "$d/base"; timed $tag-first-ours "$ours" files -q --cache-dir "$cache" "$d/base" "$dest" ;;
+        rsync) settle "$d/base"; timed $tag-first-rsync rsync -a --delete "$d/base/" "$dest/" ;;
+      esac
+    done
     # nothing changed (quick check; a warm cache, though nothing needs a hash)
-    settle "$d/base" "$dest"; timed $tag-same-ours "$ours" files -q --cache-dir "$cache" "$d/base" "$dest"
-    settle "$d/base" "$dest"; timed $tag-same-rsync rsync -a --delete "$d/base/" "$dest/"
+    for tool in "${pair[@]}"; do
+      settle "$d/base" "$dest"
+      case $tool in
+        ours) timed $tag-same-ours "$ours" files -q --cache-dir "$cache" "$d/base" "$dest" ;;
+        rsync) timed $tag-same-rsync rsync -a --delete "$d/base/" "$dest/" ;;
+      esac
+    done
     # nothing changed, compare content: warm hash cache, cold (--no-cache), and rsync -c
     "$ours" files -q -c --cache-dir "$cache" "$d/base" "$dest" # fills the cache (untimed)
-    settle "$d/base" "$dest"; timed $tag-checksum-ours "$ours" files -q -c --cache-dir "$cache" "$d/base" "$dest"
-    settle "$d/base" "$dest"; timed $tag-checksum-nocache-ours "$ours" files -q -c --no-cache "$d/base" "$dest"
-    settle "$d/base" "$dest"; timed $tag-checksum-rsync rsync -a -c "$d/base/" "$dest/"
+    for tool in "${pair[@]}"; do
+      settle "$d/base" "$dest"
+      case $tool in
+        ours) timed $tag-checksum-ours "$ours" files -q -c --cache-dir "$cache" "$d/base" "$dest"
+          settle "$d/base" "$dest"; timed $tag-checksum-nocache-ours "$ours" files -q -c --no-cache "$d/base" "$dest" ;;
+        rsync) timed $tag-checksum-rsync rsync -a -c "$d/base/" "$dest/" ;;
+      esac
+    done
     # 1% modified, renamed, deleted, added; DEST restored to the old tree before each tool (untimed)
-    for tool in ours rclone rsync; do
+    for tool in "${trio[@]}"; do
       rsync -a --delete "$d/base/" "$dest/"; rm -rf "$cache"; settle "$d/mutated" "$dest"
       case $tool in
         ours) timed $tag-mutate-ours "$ours" files -q --cache-dir "$cache" "$d/mutated" "$dest" ;;

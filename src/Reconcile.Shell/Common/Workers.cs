@@ -10,8 +10,8 @@ namespace Reconcile.Shell.Common;
 /// </summary>
 internal static class Workers
 {
-    /// <summary>How many threads file-system work uses: twice the cores, and at least four.</summary>
-    public static readonly int ForFileSystem = Math.Max(4, 2 * Environment.ProcessorCount);
+    /// <summary>How many threads work that mostly waits on the disk uses: twice the cores, and at least four.</summary>
+    public static readonly int ForWaits = Math.Max(4, 2 * Environment.ProcessorCount);
 
     public static void For(int start, int end, int threads, Action<int> body)
     {

@@ -104,10 +104,12 @@ public sealed class FileExecutor(IFileSystem fileSystem, string sourceRoot, stri
 
     private void ApplyInParallel(FileAction[] actions, int start, int end, List<FileAction> done, List<string> failures, Action<FileAction>? applied)
     {
-        // A file system spends a millisecond or more freeing an old file's blocks (an update's rename over
-        // it, a deletion) while the core waits: more workers than cores overlap those waits.
+        // Copies keep the cores busy (more threads than cores only contend in the kernel: a first sync of
+        // 20,000 files took 4.8 s on four threads, 2.9 s on two). A deletion mostly waits while the file
+        // system frees the file's blocks (a millisecond or more here): more workers overlap those waits.
         var errors = new string?[end - start];
-        Workers.For(start, end, Workers.ForFileSystem, i => errors[i - start] = TryApply(actions[i]));
+        var threads = actions[start] is DeleteFile ? Workers.ForWaits : Environment.ProcessorCount;
+        Workers.For(start, end, threads, i => errors[i - start] = TryApply(actions[i]));
         // Reported in plan order, as if they had run one by one. A failure is tried once more on its own:
         // it may only have met its neighbours' temporary files (a nearly full disk).
         for (var i = start; i < end; i++)
