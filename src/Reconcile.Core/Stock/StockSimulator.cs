@@ -15,6 +15,26 @@ namespace Reconcile.Core.Stock;
 /// </remarks>
 public static class StockSimulator
 {
+    /// <summary>The batch an action names, if any.</summary>
+    private static string? BatchOf(StockAction action) => action switch
+    {
+        CreateBatch c => c.Ref,
+        ChangeQuantity c => c.Ref,
+        ChangeEta c => c.Ref,
+        RemoveBatch r => r.Ref,
+        Allocate a => a.BatchRef,
+        _ => null,
+    };
+
+    /// <summary>The order line an action names, if any.</summary>
+    private static LineKey? LineOf(StockAction action) => action switch
+    {
+        Deallocate d => new LineKey(d.OrderId, d.Sku),
+        Allocate a => new LineKey(a.OrderId, a.Sku),
+        OutOfStock o => new LineKey(o.OrderId, o.Sku),
+        _ => null,
+    };
+
     public static StockState Apply(StockState state, Seq<StockAction> plan)
     {
         var refs = new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal);
@@ -22,33 +42,14 @@ public static class StockSimulator
         var orders = new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal);
         foreach (var action in plan)
         {
-            switch (action)
+            if (BatchOf(action) is { } batchRef)
             {
-                case CreateBatch c:
-                    refs.Add(c.Ref);
-                    break;
-                case ChangeQuantity c:
-                    refs.Add(c.Ref);
-                    break;
-                case ChangeEta c:
-                    refs.Add(c.Ref);
-                    break;
-                case RemoveBatch r:
-                    refs.Add(r.Ref);
-                    break;
-                case Deallocate d:
-                    keys.Add(new LineKey(d.OrderId, d.Sku));
-                    orders.Add(d.OrderId);
-                    break;
-                case Allocate a:
-                    refs.Add(a.BatchRef);
-                    keys.Add(new LineKey(a.OrderId, a.Sku));
-                    orders.Add(a.OrderId);
-                    break;
-                case OutOfStock o:
-                    keys.Add(new LineKey(o.OrderId, o.Sku));
-                    orders.Add(o.OrderId);
-                    break;
+                refs.Add(batchRef);
+            }
+            if (LineOf(action) is { } line)
+            {
+                keys.Add(line);
+                orders.Add(line.OrderId);
             }
         }
         // An order line is named only if its order is: the order id alone is the cheaper test.

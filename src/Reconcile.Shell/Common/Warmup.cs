@@ -44,7 +44,7 @@ internal static class Warmup
     /// A kept file, one whose time changed, one whose content changed, a renamed one (found by its hash),
     /// a new one and an extra one, with and without --checksum.
     /// </summary>
-    private static void PlanMadeUpTrees()
+    internal static void PlanMadeUpTrees()
     {
         var time = DateTime.UnixEpoch;
         var hash = new ContentHash(1, 2, 3, 4);
@@ -68,19 +68,7 @@ internal static class Warmup
         }
     }
 
-    private static FileTree Tree(params (string Path, FileEntry Entry)[] files)
-    {
-        var entries = new Dictionary<string, FileEntry>(StringComparer.Ordinal);
-        var directories = new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal);
-        foreach (var (path, entry) in files)
-        {
-            entries[path] = entry;
-            var slash = path.LastIndexOf('/');
-            if (slash > 0)
-            {
-                directories.Add(path[..slash]);
-            }
-        }
-        return new FileTree(entries, directories);
-    }
+    /// <summary>A tree of these files; their directories are implied, as the planner reads them.</summary>
+    private static FileTree Tree(params (string Path, FileEntry Entry)[] files) =>
+        new(files.ToDictionary(f => f.Path, f => f.Entry, StringComparer.Ordinal), FileTree.Empty.Directories);
 }

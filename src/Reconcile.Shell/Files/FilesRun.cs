@@ -32,7 +32,6 @@ internal sealed record GatheredTrees(FileTree Source, FileTree Dest, List<string
     public DateTime ScanStart { get; init; }
 }
 
-/// <summary>What the hash cache needs after a run: the scan, the cache as loaded, and the hashes computed.</summary>
 /// <summary>A scan, with the hash cache it was given (and the warning of loading it), if any.</summary>
 internal sealed record PreloadedScan(ScanResult Scan, HashCache? Cache, string? Warning);
 
@@ -43,6 +42,7 @@ internal sealed record PreloadedScan(ScanResult Scan, HashCache? Cache, string? 
 internal sealed record CachedSide(
     string Root, ScanResult Scan, FileTree Tree, Dictionary<string, FileEntry>? Files, HashCache? Cache, string? Warning, List<string> ToRead, int FromCache);
 
+/// <summary>What the hash cache needs after a run: the scan, the cache as loaded, and the hashes computed.</summary>
 internal sealed record HashedSide(string Root, ScanResult Scan, HashCache? Cache, IReadOnlyDictionary<string, ContentHash> Fresh);
 
 /// <summary>Where the hash cache lives for a run; null directory = no cache.</summary>

@@ -227,9 +227,7 @@ public static partial class NativeFiles
         }
         try
         {
-            var buffer = default(StatxBuffer);
-            return Statx(AtFdCwd, "/", AtSymlinkNoFollow, StatxBasicStats, ref buffer) == 0
-                && (buffer.Mode & FileTypeMask) == Directory;
+            return TryStat("/", out var root) && root.IsDirectory;
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {

@@ -1,0 +1,14 @@
+using Reconcile.Shell.Common;
+
+namespace Reconcile.Shell.Tests;
+
+/// <summary>The warm-up runs on a thread of its own, where an exception would end the whole program.</summary>
+public sealed class WarmupTests
+{
+    [Fact]
+    public void PlanningTheMadeUpTreesSucceeds()
+    {
+        var error = Record.Exception(Warmup.PlanMadeUpTrees);
+        Assert.Null(error);
+    }
+}
