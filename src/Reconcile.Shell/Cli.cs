@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Reconcile.Core.Common;
 using Reconcile.Shell.Common;
 using Reconcile.Shell.Files;
 
@@ -69,8 +70,8 @@ public static class Cli
         }
         catch (RunStoppedException stopped)
         {
-            stderr.WriteLine($"reconcile: {stopped.Message}");
-            return stopped.ExitCode;
+            stderr.WriteLine($"reconcile: {stopped.Problem.Message}");
+            return ExitCodeOf(stopped.Problem);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -80,4 +81,12 @@ public static class Cli
             return ExitCodes.SomeActionsFailed;
         }
     }
+
+    /// <summary>The one place where a problem that stopped a run becomes its exit code.</summary>
+    internal static int ExitCodeOf(Problem problem) => problem.Kind switch
+    {
+        ProblemKind.BadInput => ExitCodes.BadInput,
+        ProblemKind.Refused => ExitCodes.Refused,
+        _ => ExitCodes.Locked,
+    };
 }

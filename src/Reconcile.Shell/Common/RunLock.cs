@@ -51,8 +51,7 @@ public sealed partial class RunLock : IDisposable
         }
         catch (IOException e) when (IsHeldElsewhere(e))
         {
-            throw new RunStoppedException(
-                ExitCodes.Locked,
+            throw RunStoppedException.Locked(
                 $"{target}: another run holds the lock ({Holder(lockPath)}; lock file {lockPath}); nothing was changed");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

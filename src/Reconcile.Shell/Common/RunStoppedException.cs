@@ -1,14 +1,18 @@
+using Reconcile.Core.Common;
+
 namespace Reconcile.Shell.Common;
 
 /// <summary>
-/// A run that stops before changing anything: bad usage or input (exit 2), a safety guard (exit 3),
-/// a held lock (exit 4). The message is printed as it is, without a stack trace.
+/// Carries a <see cref="Problem"/> from deep in the shell to the top-level handler, which alone turns it
+/// into an exit code and a one-line message, without a stack trace.
 /// </summary>
-public sealed class RunStoppedException(int exitCode, string message) : Exception(message)
+public sealed class RunStoppedException(Problem problem) : Exception(problem.Message)
 {
-    public int ExitCode { get; } = exitCode;
+    public Problem Problem { get; } = problem;
 
-    public static RunStoppedException BadInput(string message) => new(ExitCodes.BadInput, message);
+    public static RunStoppedException BadInput(string message) => new(Problem.BadInput(message));
 
-    public static RunStoppedException Refused(string message) => new(ExitCodes.Refused, message);
+    public static RunStoppedException Refused(string message) => new(Problem.Refused(message));
+
+    public static RunStoppedException Locked(string message) => new(Problem.Locked(message));
 }

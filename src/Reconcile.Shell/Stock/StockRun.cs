@@ -40,7 +40,7 @@ internal static class StockRun
         var preparing = OwnThread<Action>.Start(prepare);
         if (store.HasPending || !store.Unchanged(loaded.Files))
         {
-            throw new RunStoppedException(ExitCodes.Locked, $"{store.Directory}: another run changed STATE while this one was planning; nothing was changed, run again");
+            throw RunStoppedException.Locked($"{store.Directory}: another run changed STATE while this one was planning; nothing was changed, run again");
         }
         preparing.Join()();
     }
