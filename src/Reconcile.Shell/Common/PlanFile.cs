@@ -23,7 +23,7 @@ public static class PlanFile
         var temp = full + ".reconcile-" + Guid.NewGuid().ToString("N")[..16] + ".part";
         try
         {
-            using (var writer = new StreamWriter(fileSystem.FileStream.Create(temp, FileMode.CreateNew, FileAccess.Write), new System.Text.UTF8Encoding(false)))
+            using (var writer = new StreamWriter(fileSystem.FileStream.New(temp, FileMode.CreateNew, FileAccess.Write), new System.Text.UTF8Encoding(false)))
             {
                 write(writer);
             }

@@ -34,7 +34,7 @@ public sealed class ContentHasher(IFileSystem fileSystem)
                 try
                 {
                     // No buffering in the stream: every read goes straight into the pooled buffer.
-                    using var stream = fileSystem.FileStream.Create(full, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
+                    using var stream = fileSystem.FileStream.New(full, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
                     var (hash, length) = HashOf(stream, buffer);
                     hashes[path] = hash;
                     Hashed?.Invoke(length);

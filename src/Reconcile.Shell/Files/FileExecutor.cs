@@ -204,7 +204,7 @@ public sealed class FileExecutor(IFileSystem fileSystem, string sourceRoot, stri
             else
             {
                 fileSystem.File.Copy(from, temp, overwrite: false);
-                written = fileSystem.FileInfo.FromFileName(temp).Length;
+                written = fileSystem.FileInfo.New(temp).Length;
                 sourceTime = fileSystem.File.GetLastWriteTimeUtc(from);
             }
             if (expectedBytes is { } expected && written != expected)
@@ -284,7 +284,7 @@ public sealed class FileExecutor(IFileSystem fileSystem, string sourceRoot, stri
         for (var i = 0; i < count; i++)
         {
             current = fileSystem.Path.Combine(current, parts[i]);
-            if (fileSystem.FileInfo.FromFileName(current).LinkTarget is not null)
+            if (fileSystem.FileInfo.New(current).LinkTarget is not null)
             {
                 throw new IOException($"{current} is a symbolic link (it appeared after the scan); not followed");
             }

@@ -169,7 +169,7 @@ public sealed class HashCache
         var temp = File + "." + Guid.NewGuid().ToString("N")[..12] + ".tmp";
         try
         {
-            using (var stream = fileSystem.FileStream.Create(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16))
+            using (var stream = fileSystem.FileStream.New(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16))
             {
                 stream.Write(Magic);
                 stream.Write(new byte[32]);

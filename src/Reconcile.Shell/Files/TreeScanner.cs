@@ -125,7 +125,7 @@ public sealed class TreeScanner(IFileSystem fileSystem)
 
     /// <summary>Anywhere else, and for other <see cref="IFileSystem"/>s: through the abstraction (no inode).</summary>
     private List<DirectoryChild> ListPortable(string dir) =>
-        fileSystem.DirectoryInfo.FromDirectoryName(dir).EnumerateFileSystemInfos("*", Shallow)
+        fileSystem.DirectoryInfo.New(dir).EnumerateFileSystemInfos("*", Shallow)
             .Select(child =>
             {
                 var isLink = (child.Attributes & FileAttributes.ReparsePoint) != 0;
