@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.Versioning;
 
 namespace Reconcile.Shell.Tests.Common;
 
@@ -19,12 +20,36 @@ public static class ExeRun
 
     /// <summary>
     /// Runs as the unprivileged user <c>nobody</c> through setpriv, so that permission bits really
-    /// deny reads; only possible when the tests run as root.
+    /// deny reads; only possible when the tests run as root. The program runs from a copy in
+    /// <paramref name="programDirectory"/> (made there if missing), since nobody may be unable to
+    /// enter the checkout: a clone under <c>/root</c>, or in a folder only root can open.
     /// </summary>
-    public static CliRun AsNobody(IReadOnlyDictionary<string, string>? environment, params string[] args) =>
-        Start(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"], environment, args);
+    [UnsupportedOSPlatform("windows")]
+    public static CliRun AsNobody(string programDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args) =>
+        Start(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"], environment, args, programDirectory, CopyProgram(programDirectory));
 
-    private static CliRun Start(string[]? prefix, IReadOnlyDictionary<string, string>? environment, string[] args, string? directory = null)
+    /// <summary>Copies the built program (its own files and the libraries its deps.json names) into a directory any user can read.</summary>
+    [UnsupportedOSPlatform("windows")]
+    private static string CopyProgram(string directory)
+    {
+        Directory.CreateDirectory(directory);
+        File.SetUnixFileMode(directory, (UnixFileMode)0b111_101_101);
+        var deps = Path.ChangeExtension(Dll, ".deps.json");
+        using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllText(deps));
+        var libraries = document.RootElement.GetProperty("targets").EnumerateObject()
+            .SelectMany(target => target.Value.EnumerateObject())
+            .SelectMany(library => library.Value.TryGetProperty("runtime", out var runtime) ? runtime.EnumerateObject().Select(file => Path.GetFileName(file.Name)) : []);
+        var files = new[] { Path.GetFileName(Dll), Path.GetFileName(deps), Path.GetFileName(Path.ChangeExtension(Dll, ".runtimeconfig.json")) }.Concat(libraries);
+        foreach (var file in files.Distinct(StringComparer.Ordinal))
+        {
+            var target = Path.Combine(directory, file);
+            File.Copy(Path.Combine(AppContext.BaseDirectory, file), target, overwrite: true);
+            File.SetUnixFileMode(target, (UnixFileMode)0b110_100_100);
+        }
+        return Path.Combine(directory, Path.GetFileName(Dll));
+    }
+
+    private static CliRun Start(string[]? prefix, IReadOnlyDictionary<string, string>? environment, string[] args, string? directory = null, string? dll = null)
     {
         var command = prefix is null ? "dotnet" : prefix[0];
         var start = new ProcessStartInfo(command) { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -32,7 +57,7 @@ public static class ExeRun
         {
             start.WorkingDirectory = directory;
         }
-        foreach (var arg in (prefix ?? []).Skip(1).Concat(prefix is null ? [] : ["dotnet"]).Concat([Dll]).Concat(args))
+        foreach (var arg in (prefix ?? []).Skip(1).Concat(prefix is null ? [] : ["dotnet"]).Concat([dll ?? Dll]).Concat(args))
         {
             start.ArgumentList.Add(arg);
         }

@@ -77,7 +77,7 @@ public sealed class FilesCommandTests : IDisposable
         }
         Assert.Equal(0, CliRun.Of("files", source, dest).ExitCode);
         Assert.Equal(TreeSnapshot.Of(source), TreeSnapshot.Of(dest));
-        if (inode is not null)
+        if (!OperatingSystem.IsWindows())
         {
             Assert.Equal(inode, Inode(Path.Combine(dest, "new/place/c")));
         }
@@ -250,13 +250,10 @@ public sealed class FilesCommandTests : IDisposable
         Assert.Equal(before, TreeSnapshot.Of(dest));
     }
 
-    [Fact]
+    [SkippableFact]
     public void LinksAreSkippedInSourceAndRemovedNotFollowedInDest()
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return;
-        }
+        Skip.If(OperatingSystem.IsWindows(), "creating symbolic links needs Unix");
         var source = temp.Combine("s");
         var dest = temp.Combine("d");
         var outside = temp.Combine("outside");
@@ -309,7 +306,7 @@ public sealed class FilesCommandTests : IDisposable
 
     private static string? Inode(string path)
     {
-        if (OperatingSystem.IsWindows() || !File.Exists("/usr/bin/stat"))
+        if (OperatingSystem.IsWindows())
         {
             return null;
         }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.IO.Abstractions;
+using System.Runtime.Versioning;
 using LanguageExt;
 using Reconcile.Core.Files;
 using Reconcile.Shell.Common;
@@ -96,14 +97,13 @@ public sealed class FilesSafetyTests : IDisposable
         Assert.Equal("a file where SOURCE has a directory", File.ReadAllText(Path.Combine(backup, "x")));
     }
 
-    [Fact]
+    [SkippableFact]
+    [UnsupportedOSPlatform("windows")]
     public void BackupOnAnotherFileSystemIsCopiedThenRemovedFromDest()
     {
         const string shm = "/dev/shm";
-        if (OperatingSystem.IsWindows() || !Directory.Exists(shm) || Device(shm) == Device(temp.Path))
-        {
-            return; // no second filesystem to try
-        }
+        Skip.If(OperatingSystem.IsWindows() || !Directory.Exists(shm), "needs a second filesystem: /dev/shm does not exist here");
+        Skip.If(Device(shm) == Device(temp.Path), $"needs a second filesystem: /dev/shm and {temp.Path} are on the same one");
         var (source, dest) = Sample();
         var backup = Path.Combine(shm, "reconcile-test-" + Guid.NewGuid().ToString("N"));
         try
@@ -167,13 +167,10 @@ public sealed class FilesSafetyTests : IDisposable
         Assert.Equal(0, CliRun.Of("files", source, dest).ExitCode);
     }
 
-    [Fact]
+    [SkippableFact]
     public void TheBuiltProgramRespectsTheLockThoughItsRuntimeTakesNoFileLocks()
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return;
-        }
+        Skip.If(OperatingSystem.IsWindows(), "the run lock is a Unix flock");
         // The program's runtime configuration turns .NET's own locking of opened files off: the run lock
         // must not depend on it.
         var config = File.ReadAllText(Path.ChangeExtension(ExeRun.Dll, ".runtimeconfig.json"));
@@ -190,13 +187,10 @@ public sealed class FilesSafetyTests : IDisposable
         Assert.Equal(0, ExeRun.Of(null, "files", "-q", source, dest).ExitCode);
     }
 
-    [Fact]
+    [SkippableFact]
     public void TheLockOfAKilledRunIsReleasedByTheKernel()
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return;
-        }
+        Skip.If(OperatingSystem.IsWindows(), "the kill hook sends SIGKILL, which only Unix has");
         var (source, dest) = Sample();
         var cache = temp.Combine("cache");
         var env = new Dictionary<string, string> { ["XDG_CACHE_HOME"] = cache };
@@ -258,13 +252,10 @@ public sealed class FilesSafetyTests : IDisposable
         Assert.All(extras, e => Assert.False(File.Exists(Path.Combine(dest, e)), e));
     }
 
-    [Fact]
+    [SkippableFact]
     public void ALinkThatAppearsAfterTheScanIsNeverWrittenThroughNorRead()
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return;
-        }
+        Skip.If(OperatingSystem.IsWindows(), "creating symbolic links needs Unix");
         var source = temp.Combine("s");
         var dest = temp.Combine("d");
         var outside = temp.Combine("outside");
@@ -291,13 +282,11 @@ public sealed class FilesSafetyTests : IDisposable
         Assert.False(File.Exists(Path.Combine(dest, "secret-now")));
     }
 
-    [Fact]
+    [SkippableFact]
+    [UnsupportedOSPlatform("windows")]
     public void UnreadableFilesAndDirectoriesAreReportedAndTheRestIsApplied()
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return;
-        }
+        Skip.If(OperatingSystem.IsWindows(), "needs Unix permission bits");
         var source = temp.Combine("s");
         var dest = temp.Combine("d");
         Write(source, "ok/readable", "r");
@@ -314,7 +303,7 @@ public sealed class FilesSafetyTests : IDisposable
             Directory.CreateDirectory(cache);
             File.SetUnixFileMode(temp.Path, (UnixFileMode)0b111_101_101);
             Chown(dest, cache);
-            run = ExeRun.AsNobody(new Dictionary<string, string> { ["XDG_CACHE_HOME"] = cache, ["HOME"] = cache }, "files", source, dest);
+            run = ExeRun.AsNobody(temp.Combine("program"), new Dictionary<string, string> { ["XDG_CACHE_HOME"] = cache, ["HOME"] = cache }, "files", source, dest);
         }
         else
         {
@@ -331,20 +320,14 @@ public sealed class FilesSafetyTests : IDisposable
         Assert.Empty(ContentSet.Leftovers(dest));
     }
 
-    [Fact]
+    [SkippableFact]
     public void AFullDiskFailsTheFilesThatDoNotFitAndNothingIsHalfWritten()
     {
-        if (!ExeRun.IsRoot || !OperatingSystem.IsLinux())
-        {
-            return; // mounting a small tmpfs needs root; CI without it skips this variant
-        }
+        Skip.IfNot(OperatingSystem.IsLinux() && ExeRun.IsRoot, "mounting a small tmpfs as a full disk needs root on Linux");
         var source = temp.Combine("s");
         var dest = temp.Combine("d");
         Directory.CreateDirectory(dest);
-        if (!Mount(dest, "size=256k"))
-        {
-            return;
-        }
+        Skip.IfNot(Mount(dest, "size=256k"), "mount -t tmpfs failed: this machine does not let root mount filesystems (a container?)");
         try
         {
             Write(source, "a-small", "small");

@@ -83,13 +83,10 @@ public sealed class SavedPlanTests : IDisposable
         Assert.Equal(before, TreeSnapshot.Of(dest));
     }
 
-    [Fact]
+    [SkippableFact]
     public void APlanThatWritesThroughALinkOrOutsideItsTreesIsRejected()
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return;
-        }
+        Skip.If(OperatingSystem.IsWindows(), "creating symbolic links needs Unix");
         var (_, dest, plan) = Saved();
         var outside = temp.Combine("outside");
         Directory.CreateDirectory(outside);
