@@ -9,6 +9,11 @@ namespace Reconcile.Shell.Common;
 /// placed between the low-level writes of a run, so a fault-injection test can stop a run at every one
 /// of them in turn and check that the next run repairs the target. Without the variable a step costs
 /// one comparison.
+///
+/// Step N must be the same step in every run, so that a failing kill point replays from its number.
+/// Steps taken on several threads would be counted in whatever order the threads reach them, so while
+/// the hook is armed, work that would run side by side (<see cref="Workers"/>, <see cref="OwnThread{T}"/>)
+/// runs on the calling thread, in order.
 /// </summary>
 public static class KillPoint
 {
@@ -16,6 +21,9 @@ public static class KillPoint
 
     private static readonly long Limit = ReadLimit();
     private static long count;
+
+    /// <summary>Whether this run may be killed at a step: then it runs on one thread.</summary>
+    public static bool Armed => Limit > 0;
 
     public static void Step()
     {

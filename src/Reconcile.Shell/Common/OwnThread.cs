@@ -10,13 +10,13 @@ namespace Reconcile.Shell.Common;
 internal sealed class OwnThread<T>
     where T : class
 {
-    private readonly Thread thread;
+    private readonly Thread? thread;
     private T? result;
     private ExceptionDispatchInfo? failure;
 
     private OwnThread(Func<T> work)
     {
-        thread = new Thread(() =>
+        void Run()
         {
             try
             {
@@ -26,22 +26,22 @@ internal sealed class OwnThread<T>
             {
                 failure = ExceptionDispatchInfo.Capture(e);
             }
-        })
+        }
+        if (KillPoint.Armed)
         {
-            IsBackground = true,
-        };
+            // Done at once on the calling thread, so that the kill hook counts its steps in one order.
+            Run();
+            return;
+        }
+        thread = new Thread(Run) { IsBackground = true };
+        thread.Start();
     }
 
-    public static OwnThread<T> Start(Func<T> work)
-    {
-        var own = new OwnThread<T>(work);
-        own.thread.Start();
-        return own;
-    }
+    public static OwnThread<T> Start(Func<T> work) => new(work);
 
     public T Join()
     {
-        thread.Join();
+        thread?.Join();
         failure?.Throw();
         return result!;
     }

@@ -33,7 +33,7 @@ internal static class Workers
             }
         }
         var helpers = new List<Thread>();
-        for (var t = 1; t < Math.Min(threads, end - start); t++)
+        for (var t = 1; t < Math.Min(KillPoint.Armed ? 1 : threads, end - start); t++)
         {
             var thread = new Thread(Work) { IsBackground = true };
             thread.Start();
