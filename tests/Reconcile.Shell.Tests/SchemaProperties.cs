@@ -1,4 +1,5 @@
 using System.Text.Json;
+using FsCheck.Xunit;
 using Reconcile.Core.Files;
 using Reconcile.Core.Stock;
 using Reconcile.Core.Tests;
@@ -11,28 +12,27 @@ using Reconcile.Shell.Tests.Common;
 namespace Reconcile.Shell.Tests;
 
 /// <summary>Every JSON document the commands print is valid against docs/plan.schema.json.</summary>
+[Properties(Arbitrary = new[] { typeof(FileGens), typeof(StockGens) })]
 public class SchemaProperties
 {
-    [Fact]
-    public void FilesJsonFollowsTheSchema() =>
-        PropertyRun.Check(FileGens.TreePairs, pair =>
-        {
-            var plan = FilePlanner.Plan(pair.Source, pair.Dest, new FilePlanOptions(Checksum: true));
-            using var text = new StringWriter();
-            FilePlanWriter.WriteJson(text, plan, failures: plan.IsEmpty ? null : ["copy a: disk full"]);
-            using var doc = JsonDocument.Parse(text.ToString());
-            Assert.Empty(SchemaCheck.Plans.Problems(doc.RootElement));
-        });
+    [ReconcileProperty]
+    public void FilesJsonFollowsTheSchema(TreePair pair)
+    {
+        var plan = FilePlanner.Plan(pair.Source, pair.Dest, new FilePlanOptions(Checksum: true));
+        using var text = new StringWriter();
+        FilePlanWriter.WriteJson(text, plan, failures: plan.IsEmpty ? null : ["copy a: disk full"]);
+        using var doc = JsonDocument.Parse(text.ToString());
+        Assert.Empty(SchemaCheck.Plans.Problems(doc.RootElement));
+    }
 
-    [Fact]
-    public void StockJsonFollowsTheSchema() =>
-        PropertyRun.Check(StockGens.Scenarios, scenario =>
-        {
-            using var text = new StringWriter();
-            StockPlanFormatter.WriteJson(text, StockPlanner.Plan(scenario.Feed, scenario.State, scenario.Mode));
-            using var doc = JsonDocument.Parse(text.ToString());
-            Assert.Empty(SchemaCheck.Plans.Problems(doc.RootElement));
-        });
+    [ReconcileProperty]
+    public void StockJsonFollowsTheSchema(Scenario scenario)
+    {
+        using var text = new StringWriter();
+        StockPlanFormatter.WriteJson(text, StockPlanner.Plan(scenario.Feed, scenario.State, scenario.Mode));
+        using var doc = JsonDocument.Parse(text.ToString());
+        Assert.Empty(SchemaCheck.Plans.Problems(doc.RootElement));
+    }
 
     [Theory]
     [InlineData("""{"actions":[{"op":"copy","path":"a","bytes":1}],"summary":{}}""")]

@@ -1,18 +1,15 @@
 using System.Globalization;
-using FsCheck;
-using FsCheck.Fluent;
+using FsCheck.Xunit;
 using LanguageExt;
 using Reconcile.Core.Stock;
 using Xunit;
 
 namespace Reconcile.Core.Tests.Stock;
 
+[Properties(Arbitrary = new[] { typeof(StockGens) })]
 public class StockPlannerProperties
 {
     private const int Cases = 600;
-
-    private static void Check(Func<Scenario, bool> law) =>
-        PropertyRun.Check(StockGens.Scenarios, law, Cases);
 
     private static (Seq<StockAction> Plan, StockState After) Run(Scenario s)
     {
@@ -20,16 +17,16 @@ public class StockPlannerProperties
         return (plan, StockSimulator.Apply(s.State, plan));
     }
 
-    [Fact]
-    public void NoBatchIsOverAllocatedAfterThePlan() => Check(s =>
+    [ReconcileProperty(Cases)]
+    public bool NoBatchIsOverAllocatedAfterThePlan(Scenario s)
     {
         var after = Run(s).After;
         var allocated = after.Allocations.GroupBy(a => a.BatchRef, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Sum(a => a.Qty), StringComparer.Ordinal);
         return after.Batches.All(b => allocated.GetValueOrDefault(b.Ref) <= b.Qty);
-    });
+    }
 
-    [Fact]
-    public void NoOrderLineIsLostAndEachSitsOnABatchOfItsSku() => Check(s =>
+    [ReconcileProperty(Cases)]
+    public bool NoOrderLineIsLostAndEachSitsOnABatchOfItsSku(Scenario s)
     {
         var after = Run(s).After;
         var before = s.State.Allocations.Select(a => a.Line).Concat(s.State.Backorders).OrderBy(l => l.OrderId, StringComparer.Ordinal).ThenBy(l => l.Sku, StringComparer.Ordinal);
@@ -37,10 +34,10 @@ public class StockPlannerProperties
         var skuOf = after.Batches.ToDictionary(b => b.Ref, b => b.Sku, StringComparer.Ordinal);
         return before.SequenceEqual(now)
             && after.Allocations.All(a => skuOf.TryGetValue(a.BatchRef, out var sku) && sku == a.Sku);
-    });
+    }
 
-    [Fact]
-    public void BatchesEqualTheFeedInFullModeAndKeepAbsentOnesInPartialMode() => Check(s =>
+    [ReconcileProperty(Cases)]
+    public bool BatchesEqualTheFeedInFullModeAndKeepAbsentOnesInPartialMode(Scenario s)
     {
         var after = Run(s).After;
         var expected = s.Feed.ToDictionary(b => b.Ref, StringComparer.Ordinal);
@@ -52,14 +49,14 @@ public class StockPlannerProperties
             }
         }
         return after.Batches.Count == expected.Count && after.Batches.All(b => expected.TryGetValue(b.Ref, out var e) && e == b);
-    });
+    }
 
-    [Fact]
-    public void PlanningAgainAfterApplyingGivesAnEmptyPlan() => Check(s =>
-        StockPlanner.Plan(s.Feed, Run(s).After, s.Mode).IsEmpty);
+    [ReconcileProperty(Cases)]
+    public bool PlanningAgainAfterApplyingGivesAnEmptyPlan(Scenario s) =>
+        StockPlanner.Plan(s.Feed, Run(s).After, s.Mode).IsEmpty;
 
-    [Fact]
-    public void LineIsDeallocatedOnlyWhenItsBatchIsGoneOrItNoLongerFitsAfterTheOlderKeptLines() => Check(s =>
+    [ReconcileProperty(Cases)]
+    public bool LineIsDeallocatedOnlyWhenItsBatchIsGoneOrItNoLongerFitsAfterTheOlderKeptLines(Scenario s)
     {
         var (plan, after) = Run(s);
         var deallocated = plan.OfType<Deallocate>().Select(d => new LineKey(d.OrderId, d.Sku)).ToHashSet();
@@ -87,26 +84,26 @@ public class StockPlannerProperties
             }
         }
         return true;
-    });
+    }
 
-    [Fact]
-    public void LineIsNeverReallocatedToTheBatchItLeft() => Check(s =>
+    [ReconcileProperty(Cases)]
+    public bool LineIsNeverReallocatedToTheBatchItLeft(Scenario s)
     {
         var plan = Run(s).Plan;
         var left = plan.OfType<Deallocate>().ToDictionary(d => new LineKey(d.OrderId, d.Sku), d => d.BatchRef);
         return plan.OfType<Allocate>().All(a => !left.TryGetValue(new LineKey(a.OrderId, a.Sku), out var from) || from != a.BatchRef);
-    });
+    }
 
-    [Fact]
-    public void OnlyLinesThatNewlyBecomeBackordersAreReportedOutOfStock() => Check(s =>
+    [ReconcileProperty(Cases)]
+    public bool OnlyLinesThatNewlyBecomeBackordersAreReportedOutOfStock(Scenario s)
     {
         var plan = Run(s).Plan;
         var deallocated = plan.OfType<Deallocate>().Select(d => new LineKey(d.OrderId, d.Sku)).ToHashSet();
         return plan.OfType<OutOfStock>().All(o => deallocated.Contains(new LineKey(o.OrderId, o.Sku)));
-    });
+    }
 
-    [Fact]
-    public void SameInputsGiveTheSamePlan() => Check(s =>
+    [ReconcileProperty(Cases)]
+    public bool SameInputsGiveTheSamePlan(Scenario s)
     {
         // Fresh copies of every string, so that nothing can depend on object identity.
         static string Copy(string text) => new(text.AsSpan());
@@ -116,10 +113,10 @@ public class StockPlannerProperties
             s.State.Allocations.Select(a => a with { OrderId = Copy(a.OrderId), BatchRef = Copy(a.BatchRef) }).ToArray().ToSeq(),
             s.State.Backorders.Select(l => l with { OrderId = Copy(l.OrderId) }).ToArray().ToSeq());
         return StockPlanner.Plan(s.Feed, s.State, s.Mode).SequenceEqual(StockPlanner.Plan(feed, state, s.Mode));
-    });
+    }
 
-    [Fact]
-    public void PlanningTheValidatedRowsGivesThePlanOfTheirValues() => Check(s =>
+    [ReconcileProperty(Cases)]
+    public bool PlanningTheValidatedRowsGivesThePlanOfTheirValues(Scenario s)
     {
         // The validator hands the planner which state batch each feed batch and allocation names; the
         // plan must be exactly the one planned from the values alone, also for a copy (which does not
@@ -140,24 +137,23 @@ public class StockPlannerProperties
         var expected = StockPlanner.Plan(input.Feed, input.State, s.Mode);
         return StockPlanner.Plan(input, s.Mode).SequenceEqual(expected)
             && StockPlanner.Plan(input with { }, s.Mode).SequenceEqual(expected);
-    });
+    }
 
-    [Fact]
-    public void AllocationLeavesNoBatchOverAllocatedLosesNoLineAndIsIdempotent() =>
-        PropertyRun.Check(StockGens.AllocationScenarios, s =>
-        {
-            var plan = StockPlanner.PlanAllocation(s.Orders, s.State);
-            var after = StockSimulator.Apply(s.State, plan);
-            var allocated = after.Allocations.GroupBy(a => a.BatchRef, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Sum(a => a.Qty), StringComparer.Ordinal);
-            var present = after.Allocations.Select(a => a.Line).Concat(after.Backorders).ToHashSet();
-            return after.Batches.All(b => allocated.GetValueOrDefault(b.Ref) <= b.Qty)
-                && s.Orders.All(present.Contains)
-                && s.State.Allocations.All(a => after.Allocations.Contains(a))
-                && StockPlanner.PlanAllocation(s.Orders, after).IsEmpty;
-        }, Cases);
+    [ReconcileProperty(Cases)]
+    public bool AllocationLeavesNoBatchOverAllocatedLosesNoLineAndIsIdempotent(AllocationScenario s)
+    {
+        var plan = StockPlanner.PlanAllocation(s.Orders, s.State);
+        var after = StockSimulator.Apply(s.State, plan);
+        var allocated = after.Allocations.GroupBy(a => a.BatchRef, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Sum(a => a.Qty), StringComparer.Ordinal);
+        var present = after.Allocations.Select(a => a.Line).Concat(after.Backorders).ToHashSet();
+        return after.Batches.All(b => allocated.GetValueOrDefault(b.Ref) <= b.Qty)
+            && s.Orders.All(present.Contains)
+            && s.State.Allocations.All(a => after.Allocations.Contains(a))
+            && StockPlanner.PlanAllocation(s.Orders, after).IsEmpty;
+    }
 
-    [Fact]
-    public void EveryPlacementTakesTheFirstBatchByTheBookThatHasRoom() => Check(s =>
+    [ReconcileProperty(Cases)]
+    public bool EveryPlacementTakesTheFirstBatchByTheBookThatHasRoom(Scenario s)
     {
         var (plan, after) = Run(s);
         var left = plan.OfType<Deallocate>().ToDictionary(d => new LineKey(d.OrderId, d.Sku), d => d.BatchRef);
@@ -167,20 +163,19 @@ public class StockPlannerProperties
             room[kept.BatchRef] -= kept.Qty;
         }
         return PlacementsFollowTheRule(plan, after.Batches, room, left);
-    });
+    }
 
-    [Fact]
-    public void NewOrderLinesTakeTheFirstBatchByTheBookThatHasRoom() =>
-        PropertyRun.Check(StockGens.AllocationScenarios, s =>
+    [ReconcileProperty(Cases)]
+    public bool NewOrderLinesTakeTheFirstBatchByTheBookThatHasRoom(AllocationScenario s)
+    {
+        var plan = StockPlanner.PlanAllocation(s.Orders, s.State);
+        var room = s.State.Batches.ToDictionary(b => b.Ref, b => (long)b.Qty, StringComparer.Ordinal);
+        foreach (var a in s.State.Allocations)
         {
-            var plan = StockPlanner.PlanAllocation(s.Orders, s.State);
-            var room = s.State.Batches.ToDictionary(b => b.Ref, b => (long)b.Qty, StringComparer.Ordinal);
-            foreach (var a in s.State.Allocations)
-            {
-                room[a.BatchRef] -= a.Qty;
-            }
-            return PlacementsFollowTheRule(plan, s.State.Batches, room, []);
-        }, Cases);
+            room[a.BatchRef] -= a.Qty;
+        }
+        return PlacementsFollowTheRule(plan, s.State.Batches, room, []);
+    }
 
     /// <summary>
     /// Walks the placements in plan order: each allocate must pick the first batch of its sku, in
