@@ -191,7 +191,9 @@ public static class StockPlanner
             known.Add(allocation.Key);
             if (index.TryGetValue(allocation.BatchRef, out var i))
             {
-                room[i] -= allocation.Qty;
+                // An over-allocated batch has no room; it never goes below -1, so no sum of 64-bit
+                // quantities can overflow.
+                room[i] = room[i] >= allocation.Qty ? room[i] - allocation.Qty : -1;
             }
         }
         foreach (var backorder in state.Backorders)

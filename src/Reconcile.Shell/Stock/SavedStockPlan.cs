@@ -124,8 +124,8 @@ internal sealed record SavedStockPlan(StockRequest Request, IReadOnlyDictionary<
         };
     }
 
-    private static int Number(JsonElement obj, string name) =>
-        obj.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var n)
+    private static long Number(JsonElement obj, string name) =>
+        obj.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var n)
             ? n
             : throw new PlanFormatException($"\"{name}\" must be a whole number");
 

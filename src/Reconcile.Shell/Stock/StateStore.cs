@@ -15,9 +15,9 @@ internal sealed record ReadState(CsvRead<RawBatch> Batches, CsvRead<RawAllocatio
     /// <summary>What a run keeps once the rows are validated: the files' fingerprints and extra columns.</summary>
     public LoadedState Loaded => new(
         [Batches.File, Allocations.File, Backorders.File],
-        new KeptColumns(Batches.Extras.Header, [Batches.Extras]),
-        new KeptColumns(Allocations.Extras.Header, [Allocations.Extras, Backorders.Extras]),
-        new KeptColumns(Backorders.Extras.Header, [Backorders.Extras, Allocations.Extras]));
+        new KeptColumns(Batches.Layout ?? CsvLayout.Standard(StockCsv.BatchColumns)),
+        new KeptColumns(Allocations.Layout ?? CsvLayout.Standard(StockCsv.AllocationColumns), Backorders.Layout),
+        new KeptColumns(Backorders.Layout ?? CsvLayout.Standard(StockCsv.OrderLineColumns), Allocations.Layout));
 }
 
 /// <summary>

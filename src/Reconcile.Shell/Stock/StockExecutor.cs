@@ -45,7 +45,58 @@ internal static class StockExecutor
                 json.WriteEndObject();
             }
             json.WriteEndArray();
+            if (loaded is not null)
+            {
+                WriteValuesLeftBehind(json, after, loaded);
+            }
         });
         return () => store.Commit(before, after, line, loaded);
+    }
+
+    /// <summary>
+    /// The extra values of order lines that moved to the other order-line file, which has no column for
+    /// them: the journal keeps them, so that no value is silently dropped. Nothing is written when there
+    /// are none.
+    /// </summary>
+    private static void WriteValuesLeftBehind(System.Text.Json.Utf8JsonWriter json, StockState after, LoadedState loaded)
+    {
+        var left = new List<(string OrderId, string Sku, string File, (string Column, int Position, string Value) Value)>();
+        if (loaded.Allocations.TakesFromOther)
+        {
+            foreach (var allocation in after.Allocations)
+            {
+                foreach (var value in loaded.Allocations.Left(StockCsv.LineKeyText(allocation.OrderId, allocation.Sku)))
+                {
+                    left.Add((allocation.OrderId, allocation.Sku, StateStore.UnallocatedFile, value));
+                }
+            }
+        }
+        if (loaded.Backorders.TakesFromOther)
+        {
+            foreach (var line in after.Backorders)
+            {
+                foreach (var value in loaded.Backorders.Left(StockCsv.LineKeyText(line.OrderId, line.Sku)))
+                {
+                    left.Add((line.OrderId, line.Sku, StateStore.AllocationsFile, value));
+                }
+            }
+        }
+        if (left.Count == 0)
+        {
+            return;
+        }
+        json.WriteStartArray("values_left_behind");
+        foreach (var (orderId, sku, file, (column, position, value)) in left)
+        {
+            json.WriteStartObject();
+            json.WriteString("orderid", orderId);
+            json.WriteString("sku", sku);
+            json.WriteString("file", file);
+            json.WriteString("column", column);
+            json.WriteNumber("position", position);
+            json.WriteString("value", value);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
     }
 }

@@ -63,7 +63,7 @@ internal static class StockPlanFormatter
         _ => throw new ArgumentException($"unknown action {action}", nameof(action)),
     };
 
-    private static string Qty(int qty) => "qty " + qty.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    private static string Qty(long qty) => "qty " + qty.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static string Eta(DateOnly? eta) => eta is null ? "in stock" : "eta " + StockCsv.Date(eta);
 
@@ -144,7 +144,7 @@ internal static class StockPlanFormatter
         json.WriteEndObject();
     }
 
-    private static void WriteLine(Utf8JsonWriter json, string op, string orderId, string sku, int qty)
+    private static void WriteLine(Utf8JsonWriter json, string op, string orderId, string sku, long qty)
     {
         json.WriteString("op", op);
         json.WriteString("orderid", orderId);

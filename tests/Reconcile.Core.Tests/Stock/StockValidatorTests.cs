@@ -49,7 +49,7 @@ public class StockValidatorTests
     [InlineData("b", "S", "1.5", "", "qty '1.5' is not a non-negative integer")]
     [InlineData("b", "S", "1e3", "", "qty '1e3' is not a non-negative integer")]
     [InlineData("b", "S", " 1", "", "qty ' 1' is not a non-negative integer")]
-    [InlineData("b", "S", "99999999999", "", "qty '99999999999' is not a non-negative integer")]
+    [InlineData("b", "S", "99999999999999999999", "", "qty '99999999999999999999' is too large (at most 9223372036854775807)")]
     [InlineData("b", "S", "1", "2025-02-30", "eta '2025-02-30' is not a real date (yyyy-MM-dd, or empty for in stock)")]
     [InlineData("b", "S", "1", "2025/02/01", "eta '2025/02/01' is not a real date (yyyy-MM-dd, or empty for in stock)")]
     [InlineData("b", "S", "1", "01-02-2025", "eta '01-02-2025' is not a real date (yyyy-MM-dd, or empty for in stock)")]
