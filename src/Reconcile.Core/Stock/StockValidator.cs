@@ -16,7 +16,7 @@ namespace Reconcile.Core.Stock;
 /// </remarks>
 public static class StockValidator
 {
-    public static Validation<StockError, StockInput> ValidateStock(RawTable<RawBatch> feed, RawState state)
+    public static Validation<StockError, StockInput> ValidateStock(RawTable<RawBatch> feed, StateRows state)
     {
         var errors = new List<StockError>();
         var (stateBatches, refs) = StateBatches(state.Batches, errors);
@@ -30,7 +30,7 @@ public static class StockValidator
             });
     }
 
-    public static Validation<StockError, AllocateInput> ValidateAllocate(RawTable<RawOrderLine> orders, RawState state)
+    public static Validation<StockError, AllocateInput> ValidateAllocate(RawTable<RawOrderLine> orders, StateRows state)
     {
         var errors = new List<StockError>();
         var (stateBatches, refs) = StateBatches(state.Batches, errors);
@@ -79,7 +79,7 @@ public static class StockValidator
             new AllocateInput(accepted.ToSeq(), lines));
     }
 
-    public static Validation<StockError, StockState> ValidateState(RawState state)
+    public static Validation<StockError, StockState> ValidateState(StateRows state)
     {
         var errors = new List<StockError>();
         var (batches, refs) = StateBatches(state.Batches, errors);
@@ -87,23 +87,10 @@ public static class StockValidator
         return Result(errors, [state.Batches.File, state.Allocations.File, state.Backorders.File], () => lines);
     }
 
-    private static Validation<StockError, T> Result<T>(List<StockError> errors, string[] fileOrder, Func<T> success)
-    {
-        if (errors.Count == 0)
-        {
-            return Success<StockError, T>(success());
-        }
-        var rank = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var file in fileOrder)
-        {
-            rank.TryAdd(file, rank.Count);
-        }
-        var sorted = errors
-            .OrderBy(e => rank.TryGetValue(e.File, out var r) ? r : int.MaxValue)
-            .ThenBy(e => e.File, StringComparer.Ordinal)
-            .ThenBy(e => e.Line);
-        return Validation<StockError, T>.Fail(sorted.ToArray().ToSeq());
-    }
+    private static Validation<StockError, T> Result<T>(List<StockError> errors, string[] fileOrder, Func<T> success) =>
+        errors.Count == 0
+            ? Success<StockError, T>(success())
+            : Validation<StockError, T>.Fail(BadRows.Sorted(errors, fileOrder));
 
     /// <summary>
     /// The first row of each reference in the state's batches, valid or not (so that a bad batch row does
@@ -293,7 +280,7 @@ public static class StockValidator
 
     /// <summary>The valid order lines: the state they make with the batches, and the allocations with
     /// the number of each one's batch.</summary>
-    private static (StockState State, Allocation[] Allocations, int[] Batches) Lines(RawState state, BatchRows batches, StateRefs refs, List<StockError> errors)
+    private static (StockState State, Allocation[] Allocations, int[] Batches) Lines(StateRows state, BatchRows batches, StateRefs refs, List<StockError> errors)
     {
         var seen = new SeenLines(state.Allocations.Rows.Count + state.Backorders.Rows.Count);
         var allocations = new Allocation[state.Allocations.Rows.Count];

@@ -17,7 +17,7 @@ public class QuantityAndResubmissionTests
     [Fact]
     public void QuantitiesAboveThirtyTwoBitsAreAcceptedAndPlanned()
     {
-        var state = RawState(
+        var state = StateRows(
             [new RawBatch(2, "b1", "S", "3000000000", "")],
             [new RawAllocation(2, "o1", "S", "2500000000", "b1")]);
         var input = Valid(StockValidator.ValidateStock(Batches("feed.csv", new RawBatch(2, "b1", "S", "9223372036854775807", "")), state));
@@ -35,7 +35,7 @@ public class QuantityAndResubmissionTests
     {
         var errors = Errors(StockValidator.ValidateAllocate(
             new RawTable<RawOrderLine>("orders.csv", [new RawOrderLine(4, "o1", "S", qty)]),
-            RawState([new RawBatch(2, "b1", "S", "1", "")])));
+            StateRows([new RawBatch(2, "b1", "S", "1", "")])));
         Assert.Equal([$"orders.csv:4: qty '{qty}' is too large (at most 9223372036854775807)"], errors);
     }
 
@@ -54,7 +54,7 @@ public class QuantityAndResubmissionTests
     public void ABackorderSubmittedAgainIsLeftAloneAfterItsSkuLostEveryBatch()
     {
         // LAMP's batches were removed by a feed; the line waits as a backorder.
-        var state = RawState(
+        var state = StateRows(
             [new RawBatch(2, "b1", "CHAIR", "5", "")],
             [new RawAllocation(2, "o1", "CHAIR", "2", "b1")],
             [new RawOrderLine(2, "o2", "LAMP", "3")]);
@@ -66,7 +66,7 @@ public class QuantityAndResubmissionTests
     [Fact]
     public void AKnownLineWithAnotherQuantityIsStillRefusedWhenItsSkuHasNoBatch()
     {
-        var state = RawState([new RawBatch(2, "b1", "CHAIR", "5", "")], [], [new RawOrderLine(2, "o2", "LAMP", "3")]);
+        var state = StateRows([new RawBatch(2, "b1", "CHAIR", "5", "")], [], [new RawOrderLine(2, "o2", "LAMP", "3")]);
         var orders = new RawTable<RawOrderLine>("orders.csv", [new RawOrderLine(2, "o2", "LAMP", "4")]);
         Assert.Equal(
             ["orders.csv:2: order line (o2, LAMP) has qty 4 here but 3 at state/unallocated.csv:2"],
@@ -76,7 +76,7 @@ public class QuantityAndResubmissionTests
     [Fact]
     public void ANewLineOfASkuWithNoBatchIsStillAnUnknownSku()
     {
-        var state = RawState([new RawBatch(2, "b1", "CHAIR", "5", "")], [], [new RawOrderLine(2, "o2", "LAMP", "3")]);
+        var state = StateRows([new RawBatch(2, "b1", "CHAIR", "5", "")], [], [new RawOrderLine(2, "o2", "LAMP", "3")]);
         var orders = new RawTable<RawOrderLine>("orders.csv", [new RawOrderLine(2, "o3", "LAMP", "3")]);
         Assert.Equal(
             ["orders.csv:2: unknown sku 'LAMP': no batch of it in state/batches.csv"],

@@ -131,7 +131,7 @@ public class StockPlannerProperties
         var shuffled = s.Feed.ToArray();
         random.Shuffle(shuffled);
         var feed = shuffled.Select((b, i) => new RawBatch(i + 2, b.Ref, b.Sku, Text(b.Qty), Date(b.Eta))).ToArray();
-        var state = new RawState(
+        var state = new StateRows(
             new RawTable<RawBatch>("batches.csv", s.State.Batches.Select((b, i) => new RawBatch(i + 2, b.Ref, b.Sku, Text(b.Qty), Date(b.Eta))).ToArray()),
             new RawTable<RawAllocation>("allocations.csv", s.State.Allocations.Select((a, i) => new RawAllocation(i + 2, a.OrderId, a.Sku, Text(a.Qty), a.BatchRef)).ToArray()),
             new RawTable<RawOrderLine>("unallocated.csv", s.State.Backorders.Select((l, i) => new RawOrderLine(i + 2, l.OrderId, l.Sku, Text(l.Qty))).ToArray()));
