@@ -43,7 +43,8 @@ internal sealed partial class CsvStockStore(string directory) : IStockStore
 
     public string Directory { get; } = directory;
 
-    public string Locator => Directory;
+    /// <summary>The directory, absolute; files are reported by the path as the user gave it.</summary>
+    public string Locator => Path.GetFullPath(Directory);
 
     private string Pending => Path.Combine(Directory, PendingDirectory);
 

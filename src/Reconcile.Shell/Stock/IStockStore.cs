@@ -59,6 +59,6 @@ internal static class StockStores
 {
     public static IStockStore Open(string locator) =>
         Directory.Exists(locator)
-            ? new CsvStockStore(Path.GetFullPath(locator))
+            ? new CsvStockStore(locator)
             : throw new RunStoppedException(Problem.BadInput($"{locator}: STATE is not a directory"));
 }
