@@ -24,9 +24,10 @@ public sealed class CsvFidelityTests : IDisposable
 
     private string StateFile(string name) => Path.Combine(state, name);
 
+    /// <summary>Writes a state file, or (<c>../NAME</c>) a file beside STATE.</summary>
     private string Write(string name, string text)
     {
-        var path = name.Contains('/', StringComparison.Ordinal) ? temp.Combine(name) : StateFile(name);
+        var path = name.StartsWith("../", StringComparison.Ordinal) ? temp.Combine(name[3..]) : StateFile(name);
         File.WriteAllText(path, text);
         return path;
     }
@@ -123,6 +124,18 @@ public sealed class CsvFidelityTests : IDisposable
             PlanText.Lines(run.Stderr));
         Assert.Equal("ref,sku,qty,eta\nb1,A,5,\n", File.ReadAllText(StateFile("batches.csv")));
         Assert.False(File.Exists(StateFile("journal.jsonl")));
+    }
+
+    [Fact]
+    public void BadRowsOfStateFilesAreReportedByThePathAsGiven()
+    {
+        Write("batches.csv", "ref,sku,qty,eta\nb1,A,x,\n");
+        Feed("ref,sku,qty,eta\nb1,A,1,\n");
+        var run = ExeRun.In(temp.Path, "stock", "feed.csv", "state");
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal(
+            ["state/batches.csv:2: qty 'x' is not a non-negative integer", "reconcile: 1 bad row in the input; nothing was changed"],
+            PlanText.Lines(run.Stderr));
     }
 
     [Fact]
