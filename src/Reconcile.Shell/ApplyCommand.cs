@@ -25,7 +25,7 @@ public static class ApplyCommand
           reconcile apply plan.json
         """;
 
-    public static Command Create(TextWriter stdout, TextWriter stderr, Terminal? terminal = null)
+    public static Command Create(TextWriter stdout, TextWriter stderr, Terminal? terminal = null, TimeProvider? clock = null)
     {
         var planFile = new Argument<string>("PLAN") { Description = "A plan saved with --dry-run --plan-out." };
         var format = Options.Format();
@@ -38,13 +38,14 @@ public static class ApplyCommand
             stdout,
             stderr,
             terminal,
+            clock ?? TimeProvider.System,
             parse.GetValue(planFile)!,
             Options.FormatOf(parse, format) == OutputFormat.Json,
             parse.GetValue(quiet)));
         return command;
     }
 
-    private static int Run(TextWriter stdout, TextWriter stderr, Terminal? terminal, string planPath, bool json, bool quiet)
+    private static int Run(TextWriter stdout, TextWriter stderr, Terminal? terminal, TimeProvider clock, string planPath, bool json, bool quiet)
     {
         string text;
         try
@@ -65,7 +66,7 @@ public static class ApplyCommand
             return kind switch
             {
                 SavedFilePlan.Kind => new FilesRun(new FileSystem(), stdout, stderr, terminal).Apply(FilePlanReader.ReadSavedPlan(text), json, quiet),
-                SavedStockPlan.StockKind or SavedStockPlan.AllocateKind => ApplyStock(text, json, quiet, stdout, stderr),
+                SavedStockPlan.StockKind or SavedStockPlan.AllocateKind => ApplyStock(text, json, quiet, stdout, clock),
                 _ => throw new PlanFormatException($"unknown plan kind \"{kind}\""),
             };
         }
@@ -79,10 +80,13 @@ public static class ApplyCommand
         }
     }
 
-    private static int ApplyStock(string text, bool json, bool quiet, TextWriter stdout, TextWriter stderr)
+    private static int ApplyStock(string text, bool json, bool quiet, TextWriter stdout, TimeProvider clock)
     {
-        using var document = FilePlanReader.Parse(text);
-        var saved = SavedStockPlan.Read(document.RootElement);
-        return StockJob.Apply(saved, json ? OutputFormat.Json : OutputFormat.Text, quiet, stdout, stderr);
+        SavedStockPlan saved;
+        using (var document = FilePlanReader.Parse(text))
+        {
+            saved = SavedStockPlan.Read(document.RootElement);
+        }
+        return StockJob.Open(saved.Request, clock).Apply(saved, json ? OutputFormat.Json : OutputFormat.Text, quiet, stdout);
     }
 }

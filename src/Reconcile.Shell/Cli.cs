@@ -13,8 +13,10 @@ public static class Cli
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => Run(args, stdout, stderr, Terminal.None);
 
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, Terminal terminal)
+    /// <summary>Runs the command line; <paramref name="clock"/> gives the time a journal records (the system's by default).</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, Terminal terminal, TimeProvider? clock = null)
     {
+        var time = clock ?? TimeProvider.System;
         var root = new RootCommand("""
             reconcile: make a target agree with a source of truth, show exactly what will be done before
             doing it, and never lose data on the way. Every command can be a dry run (-n), a saved plan
@@ -31,9 +33,9 @@ public static class Cli
         Command Create(string name) => name switch
         {
             "files" => FilesCommand.Create(stdout, stderr, terminal),
-            "stock" => Stock.StockCommand.Create(stdout, stderr),
-            "allocate" => Stock.AllocateCommand.Create(stdout, stderr),
-            _ => ApplyCommand.Create(stdout, stderr, terminal),
+            "stock" => Stock.StockCommand.Create(stdout, stderr, time),
+            "allocate" => Stock.AllocateCommand.Create(stdout, time),
+            _ => ApplyCommand.Create(stdout, stderr, terminal, time),
         };
         var named = args.Length > 0 && CommandNames.Contains(args[0]);
         foreach (var name in CommandNames)
@@ -70,6 +72,10 @@ public static class Cli
         }
         catch (RunStoppedException stopped)
         {
+            foreach (var detail in stopped.Problem.Details)
+            {
+                stderr.WriteLine(detail);
+            }
             stderr.WriteLine($"reconcile: {stopped.Problem.Message}");
             return ExitCodeOf(stopped.Problem);
         }

@@ -40,13 +40,14 @@ public class SavedPlanProperties
         var actions = StockPlanner.Plan(scenario.Feed, scenario.State, scenario.Mode);
         var saved = new SavedStockPlan(
             new StockRequest(StockJobKind.Stock, "/srv/feeds/feed.csv", "/srv/stock", scenario.Mode, 3),
-            new Dictionary<string, string?>(StringComparer.Ordinal) { ["input"] = new string('c', 64), ["allocations.csv"] = null },
+            new string('c', 64),
+            new StoreVersion($"batches.csv:{new string('d', 64)};allocations.csv:-;unallocated.csv:{new string('e', 64)}"),
             actions);
         using var document = JsonDocument.Parse(SavedStockPlan.Write(saved));
         var read = SavedStockPlan.Read(document.RootElement);
         Assert.Equal(actions.ToArray(), read.Actions.ToArray());
         Assert.Equal(saved.Request, read.Request);
-        Assert.Equal(saved.Fingerprints.OrderBy(p => p.Key, StringComparer.Ordinal), read.Fingerprints.OrderBy(p => p.Key, StringComparer.Ordinal));
+        Assert.Equal((saved.InputSha256, saved.StoreVersion), (read.InputSha256, read.StoreVersion));
     }
 
     private static Seq<string> Seq(params string[] items) => items.ToSeq().Strict();

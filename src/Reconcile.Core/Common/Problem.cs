@@ -19,6 +19,9 @@ public enum ProblemKind
 /// </summary>
 public sealed record Problem(ProblemKind Kind, string Message)
 {
+    /// <summary>Lines printed before the message, one each (the bad rows of an input, say).</summary>
+    public LanguageExt.Seq<string> Details { get; init; } = LanguageExt.Seq<string>.Empty;
+
     public static Problem BadInput(string message) => new(ProblemKind.BadInput, message);
 
     public static Problem Refused(string message) => new(ProblemKind.Refused, message);

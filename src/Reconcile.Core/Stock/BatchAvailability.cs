@@ -67,7 +67,7 @@ internal sealed class BatchAvailability
 
     /// <summary>Takes <paramref name="qty"/> from the first batch that has room, never from
     /// <paramref name="excludedRef"/>; returns that batch's reference, or null when none has room.</summary>
-    public string? Take(string sku, int qty, string? excludedRef)
+    public string? Take(string sku, long qty, string? excludedRef)
     {
         if (!bySku.TryGetValue(sku, out var batches))
         {

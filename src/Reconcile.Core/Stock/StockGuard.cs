@@ -1,4 +1,5 @@
 using LanguageExt;
+using Reconcile.Core.Common;
 using static LanguageExt.Prelude;
 
 namespace Reconcile.Core.Stock;
@@ -7,17 +8,19 @@ namespace Reconcile.Core.Stock;
 public static class StockGuard
 {
     /// <summary>Why the plan is refused, or None when it may go ahead.</summary>
-    public static Option<string> Refusal(Seq<Batch> feed, StockMode mode, int? maxRemove, Seq<StockAction> plan)
+    public static Option<Problem> Refusal(Seq<Batch> feed, StockMode mode, int? maxRemove, Seq<StockAction> plan)
     {
         if (mode == StockMode.Full && feed.IsEmpty)
         {
-            return Some("the feed has no batches; in full mode that would remove every batch (use --mode partial if that is meant)");
+            return Refused("the feed has no batches; in full mode that would remove every batch (use --mode partial if that is meant)");
         }
         var removals = plan.Count(a => a is RemoveBatch);
         if (maxRemove is { } limit && removals > limit)
         {
-            return Some($"the plan removes {removals} batches, more than --max-remove {limit}");
+            return Refused($"the plan removes {removals} batches, more than --max-remove {limit}");
         }
         return None;
     }
+
+    private static Option<Problem> Refused(string reason) => Some(Problem.Refused(reason + "; nothing was changed"));
 }

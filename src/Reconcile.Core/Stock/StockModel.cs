@@ -3,16 +3,16 @@ using LanguageExt;
 namespace Reconcile.Core.Stock;
 
 /// <summary>A batch of stock. <c>Eta</c> is null when the stock is in the warehouse now.</summary>
-public sealed record Batch(string Ref, string Sku, int Qty, DateOnly? Eta);
+public sealed record Batch(string Ref, string Sku, long Qty, DateOnly? Eta);
 
 /// <summary>An order line, identified by <c>(OrderId, Sku)</c>.</summary>
-public sealed record OrderLine(string OrderId, string Sku, int Qty)
+public sealed record OrderLine(string OrderId, string Sku, long Qty)
 {
     public LineKey Key => new(OrderId, Sku);
 }
 
 /// <summary>An order line allocated to a batch.</summary>
-public sealed record Allocation(string OrderId, string Sku, int Qty, string BatchRef)
+public sealed record Allocation(string OrderId, string Sku, long Qty, string BatchRef)
 {
     public LineKey Key => new(OrderId, Sku);
 

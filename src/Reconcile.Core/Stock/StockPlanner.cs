@@ -9,9 +9,10 @@ namespace Reconcile.Core.Stock;
 /// before it is removed, so applying the plan step by step never leaves a line on a missing batch.
 /// </summary>
 /// <remarks>
-/// Linear in the number of batches and lines: one index of the state's batches by ref, arrays beside
-/// it, and only the few batches that change, appear or go are sorted. The search for a batch with room
-/// is built only for the skus of the lines that need one.
+/// Linear in the number of batches and lines: <see cref="BatchesAfterPlan"/> holds the batches after the
+/// plan as arrays beside one index of the state's, and only the few batches that change, appear or go
+/// are sorted. <see cref="BatchAvailability"/> answers "the first batch with room", built only for the
+/// skus of the lines that need one.
 /// </remarks>
 public static class StockPlanner
 {
@@ -24,70 +25,26 @@ public static class StockPlanner
 
     private static Seq<StockAction> Plan(StockLinks links, StockState state, StockMode mode)
     {
-        var old = links.Old;
-        var now = links.Now;
+        var batches = BatchesAfterPlan.Of(links, mode);
+        var actions = new List<StockAction>(batches.Creates.Count + (2 * batches.Changes.Count) + batches.Removed.Count);
+        BatchChanges(batches, actions);
+        var deallocated = KeepTheOldestLinesThatFit(links, batches, actions);
+        Removals(batches, actions);
+        Placements(links, batches, deallocated, state.Backorders, actions);
+        return actions.ToSeq();
+    }
 
-        // The batches after the plan: the feed's, in its order, then (partial mode) the state's that
-        // the feed does not name. Each old batch knows its place among them, or -1 when it is removed.
-        var place = new int[old.Length];
-        Array.Fill(place, -1);
-        var created = new Dictionary<string, int>(StringComparer.Ordinal);
-        var creates = new List<Batch>();
-        var changes = new List<(Batch Old, Batch Now)>();
-        for (var f = 0; f < now.Length; f++)
-        {
-            var batch = now[f];
-            var i = links.OldOfNow[f];
-            if (i >= 0)
-            {
-                if (place[i] >= 0)
-                {
-                    throw DuplicateInFeed(batch.Ref);
-                }
-                place[i] = f;
-                var before = old[i];
-                if (before.Qty != batch.Qty || before.Eta != batch.Eta)
-                {
-                    changes.Add((before, batch));
-                }
-            }
-            else
-            {
-                if (!created.TryAdd(batch.Ref, f))
-                {
-                    throw DuplicateInFeed(batch.Ref);
-                }
-                creates.Add(batch);
-            }
-        }
-        // After the feed's batches come (partial mode) the state's that the feed does not name.
-        var kept = new List<Batch>();
-        var removed = new List<string>();
-        for (var i = 0; i < old.Length; i++)
-        {
-            if (place[i] >= 0)
-            {
-                continue;
-            }
-            if (mode == StockMode.Partial)
-            {
-                place[i] = now.Length + kept.Count;
-                kept.Add(old[i]);
-            }
-            else
-            {
-                removed.Add(old[i].Ref);
-            }
-        }
-
-        var actions = new List<StockAction>(creates.Count + (2 * changes.Count) + removed.Count);
-        creates.Sort((x, y) => string.CompareOrdinal(x.Ref, y.Ref));
-        foreach (var b in creates)
+    /// <summary>Rules 1 and 2: a batch new in the feed is created; one whose quantity or eta differs is
+    /// changed. Both by reference.</summary>
+    private static void BatchChanges(BatchesAfterPlan batches, List<StockAction> actions)
+    {
+        batches.Creates.Sort((x, y) => string.CompareOrdinal(x.Ref, y.Ref));
+        foreach (var b in batches.Creates)
         {
             actions.Add(new CreateBatch(b.Ref, b.Sku, b.Qty, b.Eta));
         }
-        changes.Sort((x, y) => string.CompareOrdinal(x.Now.Ref, y.Now.Ref));
-        foreach (var (before, after) in changes)
+        batches.Changes.Sort((x, y) => string.CompareOrdinal(x.Now.Ref, y.Now.Ref));
+        foreach (var (before, after) in batches.Changes)
         {
             if (before.Qty != after.Qty)
             {
@@ -98,78 +55,73 @@ public static class StockPlanner
                 actions.Add(new ChangeEta(after.Ref, before.Eta, after.Eta));
             }
         }
+    }
 
-        // Each surviving batch keeps its lines oldest first while they fit (a line that fits is kept even
-        // after a bigger one did not), so a line that fits is never moved.
-        var room = new long[now.Length + kept.Count];
-        for (var k = 0; k < now.Length; k++)
-        {
-            room[k] = now[k].Qty;
-        }
-        for (var k = 0; k < kept.Count; k++)
-        {
-            room[now.Length + k] = kept[k].Qty;
-        }
-        // Where each allocation's batch stands among the batches after the plan, or -1 when it is gone.
-        int PlaceOf(int a) =>
-            links.OldOfAllocation[a] is var i and >= 0 ? place[i]
-            : created.TryGetValue(links.Allocations[a].BatchRef, out var f) ? f
-            : -1;
-        var moved = new List<int>();
+    /// <summary>
+    /// Rule 4: each surviving batch keeps its lines oldest first while they fit (a line that fits is kept
+    /// even after a bigger one did not), so a line that fits is never moved; every other line, and every
+    /// line of a removed batch, is deallocated. Returns the deallocated lines, in allocation order.
+    /// </summary>
+    private static List<int> KeepTheOldestLinesThatFit(StockLinks links, BatchesAfterPlan batches, List<StockAction> actions)
+    {
+        var deallocated = new List<int>();
         for (var a = 0; a < links.Allocations.Length; a++)
         {
-            var allocation = links.Allocations[a];
-            var k = PlaceOf(a);
-            if (k >= 0 && allocation.Qty <= room[k])
+            if (!batches.TryKeep(links, a))
             {
-                room[k] -= allocation.Qty;
-            }
-            else
-            {
-                moved.Add(a);
-                actions.Add(new Deallocate(allocation.OrderId, allocation.Sku, allocation.Qty, allocation.BatchRef));
+                var line = links.Allocations[a];
+                deallocated.Add(a);
+                actions.Add(new Deallocate(line.OrderId, line.Sku, line.Qty, line.BatchRef));
             }
         }
-        removed.Sort(StringComparer.Ordinal);
-        foreach (var reference in removed)
+        return deallocated;
+    }
+
+    /// <summary>Rule 3: a batch absent from the feed (full mode) is removed, by reference, once its lines left.</summary>
+    private static void Removals(BatchesAfterPlan batches, List<StockAction> actions)
+    {
+        batches.Removed.Sort(StringComparer.Ordinal);
+        foreach (var reference in batches.Removed)
         {
             actions.Add(new RemoveBatch(reference));
         }
+    }
 
+    /// <summary>
+    /// Rule 5: deallocated lines (in allocation order), then backorders (oldest first), go to the first
+    /// batch of their sku by the book's rule with room, never back to the batch they left. A deallocated
+    /// line that fits nowhere is out of stock; a backorder that still fits nowhere stays where it is
+    /// without a word: repeating its out_of_stock on every run would make a settled state look like
+    /// pending work.
+    /// </summary>
+    private static void Placements(StockLinks links, BatchesAfterPlan batches, List<int> deallocated, Seq<OrderLine> backorders, List<StockAction> actions)
+    {
         var wanted = new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal);
-        foreach (var a in moved)
+        foreach (var a in deallocated)
         {
             wanted.Add(links.Allocations[a].Sku);
         }
-        foreach (var line in state.Backorders)
+        foreach (var line in backorders)
         {
             wanted.Add(line.Sku);
         }
-        var availability = BatchAvailability.For(now, kept, room, wanted);
-        foreach (var a in moved)
+        var availability = BatchAvailability.For(batches.Feed, batches.Kept, batches.Room, wanted);
+        foreach (var a in deallocated)
         {
             var line = links.Allocations[a];
-            var from = PlaceOf(a) >= 0 ? line.BatchRef : null;
-            var to = availability.Take(line.Sku, line.Qty, from);
+            var to = availability.Take(line.Sku, line.Qty, batches.Survives(links, a) ? line.BatchRef : null);
             actions.Add(to is null
                 ? new OutOfStock(line.OrderId, line.Sku, line.Qty)
                 : new Allocate(line.OrderId, line.Sku, line.Qty, to));
         }
-        // A backorder that still fits nowhere stays where it is without a word: repeating its
-        // out_of_stock on every run would make a settled state look like pending work.
-        foreach (var line in state.Backorders)
+        foreach (var line in backorders)
         {
-            var to = availability.Take(line.Sku, line.Qty, null);
-            if (to is not null)
+            if (availability.Take(line.Sku, line.Qty, null) is { } to)
             {
                 actions.Add(new Allocate(line.OrderId, line.Sku, line.Qty, to));
             }
         }
-        return actions.ToSeq();
     }
-
-    private static ArgumentException DuplicateInFeed(string reference) =>
-        new($"batch '{reference}' appears twice in the feed");
 
     /// <summary>
     /// Places new order lines, in file order, by the same rule. A line that is already allocated or
@@ -191,7 +143,9 @@ public static class StockPlanner
             known.Add(allocation.Key);
             if (index.TryGetValue(allocation.BatchRef, out var i))
             {
-                room[i] -= allocation.Qty;
+                // An over-allocated batch has no room; it never goes below -1, so no sum of 64-bit
+                // quantities can overflow.
+                room[i] = room[i] >= allocation.Qty ? room[i] - allocation.Qty : -1;
             }
         }
         foreach (var backorder in state.Backorders)

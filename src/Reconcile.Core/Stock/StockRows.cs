@@ -20,8 +20,8 @@ public readonly record struct RawOrderLine(int Line, string OrderId, string Sku,
 /// <summary>The rows of one input file, in file order, named as they are reported.</summary>
 public sealed record RawTable<T>(string File, IReadOnlyList<T> Rows);
 
-/// <summary>The three state files as read.</summary>
-public sealed record RawState(
+/// <summary>The rows of the state (batches, allocations, backorders) as text, before validation.</summary>
+public sealed record StateRows(
     RawTable<RawBatch> Batches,
     RawTable<RawAllocation> Allocations,
     RawTable<RawOrderLine> Backorders);

@@ -15,12 +15,20 @@ public sealed record StockSummary(
     /// <summary>Distinct batches whose quantity or eta changes.</summary>
     public int BatchesChanged { get; init; }
 
+    /// <summary>Lines allocated to another batch after being deallocated from theirs.</summary>
+    public int Moved { get; init; }
+
+    /// <summary>Lines allocated that held no batch before: backorders filled, new orders placed.</summary>
+    public int NewlyAllocated => Allocate - Moved;
+
     public bool IsEmpty => CreateBatch + ChangeQuantity + ChangeEta + RemoveBatch + Deallocate + Allocate + OutOfStock == 0;
 
     public static StockSummary Of(Seq<StockAction> plan)
     {
         int create = 0, quantity = 0, eta = 0, remove = 0, deallocate = 0, allocate = 0, outOfStock = 0;
+        int moved = 0;
         var changed = new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal);
+        var deallocated = new System.Collections.Generic.HashSet<LineKey>();
         foreach (var action in plan)
         {
             switch (action)
@@ -39,11 +47,13 @@ public sealed record StockSummary(
                 case Stock.RemoveBatch:
                     remove++;
                     break;
-                case Stock.Deallocate:
+                case Stock.Deallocate d:
                     deallocate++;
+                    deallocated.Add(new LineKey(d.OrderId, d.Sku));
                     break;
-                case Stock.Allocate:
+                case Stock.Allocate a:
                     allocate++;
+                    moved += deallocated.Contains(new LineKey(a.OrderId, a.Sku)) ? 1 : 0;
                     break;
                 case Stock.OutOfStock:
                     outOfStock++;
@@ -52,6 +62,6 @@ public sealed record StockSummary(
                     throw new ArgumentException($"unknown action {action}", nameof(plan));
             }
         }
-        return new StockSummary(create, quantity, eta, remove, deallocate, allocate, outOfStock) { BatchesChanged = changed.Count };
+        return new StockSummary(create, quantity, eta, remove, deallocate, allocate, outOfStock) { BatchesChanged = changed.Count, Moved = moved };
     }
 }

@@ -16,7 +16,7 @@ namespace Reconcile.Core.Stock;
 /// </remarks>
 public static class StockValidator
 {
-    public static Validation<StockError, StockInput> ValidateStock(RawTable<RawBatch> feed, RawState state)
+    public static Validation<StockError, StockInput> ValidateStock(RawTable<RawBatch> feed, StateRows state)
     {
         var errors = new List<StockError>();
         var (stateBatches, refs) = StateBatches(state.Batches, errors);
@@ -30,13 +30,13 @@ public static class StockValidator
             });
     }
 
-    public static Validation<StockError, AllocateInput> ValidateAllocate(RawTable<RawOrderLine> orders, RawState state)
+    public static Validation<StockError, AllocateInput> ValidateAllocate(RawTable<RawOrderLine> orders, StateRows state)
     {
         var errors = new List<StockError>();
         var (stateBatches, refs) = StateBatches(state.Batches, errors);
         var (lines, _, _) = Lines(state, stateBatches, refs, errors);
         var skus = new System.Collections.Generic.HashSet<string>(refs.Skus, StringComparer.Ordinal);
-        var known = new Dictionary<LineKey, (string File, int Line, int Qty)>();
+        var known = new Dictionary<LineKey, (string File, int Line, long Qty)>();
         foreach (var row in state.Allocations.Rows)
         {
             known.TryAdd(new LineKey(row.OrderId, row.Sku), (state.Allocations.File, row.Line, ParseCount(row.Qty) ?? 0));
@@ -48,18 +48,27 @@ public static class StockValidator
         var accepted = new List<OrderLine>();
         foreach (var (line, order) in OrderLines(orders, errors, new SeenLines(orders.Rows.Count)))
         {
-            if (!skus.Contains(order.Sku))
+            if (known.TryGetValue(order.Key, out var existing))
+            {
+                // A line already allocated or backordered is left alone, whatever became of its sku's
+                // batches since, so a file submitted again never fails where it passed before. The same
+                // line with another quantity is an amended order, not a repeat: refusing it is safer
+                // than silently keeping the old quantity.
+                if (existing.Qty != order.Qty)
+                {
+                    errors.Add(new StockError(
+                        orders.File,
+                        line,
+                        $"order line {order.Key} has qty {order.Qty} here but {existing.Qty} at {existing.File}:{existing.Line}"));
+                }
+                else
+                {
+                    accepted.Add(order);
+                }
+            }
+            else if (!skus.Contains(order.Sku))
             {
                 errors.Add(new StockError(orders.File, line, $"unknown sku '{order.Sku}': no batch of it in {state.Batches.File}"));
-            }
-            else if (known.TryGetValue(order.Key, out var existing) && existing.Qty != order.Qty)
-            {
-                // The same line with another quantity is an amended order, not a repeat: refusing it is
-                // safer than silently keeping the old quantity.
-                errors.Add(new StockError(
-                    orders.File,
-                    line,
-                    $"order line {order.Key} has qty {order.Qty} here but {existing.Qty} at {existing.File}:{existing.Line}"));
             }
             else
             {
@@ -70,7 +79,7 @@ public static class StockValidator
             new AllocateInput(accepted.ToSeq(), lines));
     }
 
-    public static Validation<StockError, StockState> ValidateState(RawState state)
+    public static Validation<StockError, StockState> ValidateState(StateRows state)
     {
         var errors = new List<StockError>();
         var (batches, refs) = StateBatches(state.Batches, errors);
@@ -78,23 +87,10 @@ public static class StockValidator
         return Result(errors, [state.Batches.File, state.Allocations.File, state.Backorders.File], () => lines);
     }
 
-    private static Validation<StockError, T> Result<T>(List<StockError> errors, string[] fileOrder, Func<T> success)
-    {
-        if (errors.Count == 0)
-        {
-            return Success<StockError, T>(success());
-        }
-        var rank = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var file in fileOrder)
-        {
-            rank.TryAdd(file, rank.Count);
-        }
-        var sorted = errors
-            .OrderBy(e => rank.TryGetValue(e.File, out var r) ? r : int.MaxValue)
-            .ThenBy(e => e.File, StringComparer.Ordinal)
-            .ThenBy(e => e.Line);
-        return Validation<StockError, T>.Fail(sorted.ToArray().ToSeq());
-    }
+    private static Validation<StockError, T> Result<T>(List<StockError> errors, string[] fileOrder, Func<T> success) =>
+        errors.Count == 0
+            ? Success<StockError, T>(success())
+            : Validation<StockError, T>.Fail(BadRows.Sorted(errors, fileOrder));
 
     /// <summary>
     /// The first row of each reference in the state's batches, valid or not (so that a bad batch row does
@@ -258,14 +254,14 @@ public static class StockValidator
     }
 
     /// <summary>Checks the fields of a batch row (every bad one is reported); the qty and eta when they are good.</summary>
-    private static (int Qty, DateOnly? Eta) BatchValues(string file, in RawBatch row, List<StockError> errors)
+    private static (long Qty, DateOnly? Eta) BatchValues(string file, in RawBatch row, List<StockError> errors)
     {
         Required(file, row.Line, "ref", row.Ref, errors);
         Required(file, row.Line, "sku", row.Sku, errors);
         var qty = ParseCount(row.Qty);
         if (qty is null)
         {
-            errors.Add(new StockError(file, row.Line, $"qty '{row.Qty}' is not a non-negative integer"));
+            errors.Add(new StockError(file, row.Line, BadQty(row.Qty, "non-negative")));
         }
         DateOnly? eta = null;
         if (row.Eta.Length > 0)
@@ -284,7 +280,7 @@ public static class StockValidator
 
     /// <summary>The valid order lines: the state they make with the batches, and the allocations with
     /// the number of each one's batch.</summary>
-    private static (StockState State, Allocation[] Allocations, int[] Batches) Lines(RawState state, BatchRows batches, StateRefs refs, List<StockError> errors)
+    private static (StockState State, Allocation[] Allocations, int[] Batches) Lines(StateRows state, BatchRows batches, StateRefs refs, List<StockError> errors)
     {
         var seen = new SeenLines(state.Allocations.Rows.Count + state.Backorders.Rows.Count);
         var allocations = new Allocation[state.Allocations.Rows.Count];
@@ -356,14 +352,14 @@ public static class StockValidator
     /// <summary>Checks the fields of an order line (every bad one is reported): whether it has a key
     /// (order id and sku), and its qty. A line with a bad qty still has a key, so duplicates are reported
     /// too; its qty is then 0.</summary>
-    private static (bool Keyed, int Qty) LineFields(string file, int line, string orderId, string sku, string qtyText, List<StockError> errors)
+    private static (bool Keyed, long Qty) LineFields(string file, int line, string orderId, string sku, string qtyText, List<StockError> errors)
     {
         var okId = Required(file, line, "orderid", orderId, errors);
         var okSku = Required(file, line, "sku", sku, errors);
         var qty = ParseCount(qtyText);
         if (qty is null or 0)
         {
-            errors.Add(new StockError(file, line, $"qty '{qtyText}' is not a positive integer"));
+            errors.Add(new StockError(file, line, BadQty(qtyText, "positive")));
         }
         return (okId && okSku, qty ?? 0);
     }
@@ -443,14 +439,18 @@ public static class StockValidator
         _ => rows.ToArray(),
     };
 
-    /// <summary>Digits only: no sign, spaces, separators or exponent, in any culture.</summary>
-    internal static int? ParseCount(string text)
+    /// <summary>The largest quantity: a quantity is a 64-bit count.</summary>
+    public const long MaxQty = long.MaxValue;
+
+    /// <summary>Digits only: no sign, spaces, separators or exponent, in any culture. Null for anything
+    /// else, and for digits whose value does not fit a 64-bit count (<see cref="TooLarge"/> tells them apart).</summary>
+    internal static long? ParseCount(string text)
     {
-        // Up to nine ASCII digits cannot overflow: read them directly. Anything else is left to the
+        // Up to eighteen ASCII digits cannot overflow: read them directly. Anything else is left to the
         // framework, which decides exactly as before.
-        if (text.Length is > 0 and <= 9)
+        if (text.Length is > 0 and <= 18)
         {
-            var value = 0;
+            var value = 0L;
             foreach (var c in text)
             {
                 if (!char.IsAsciiDigit(c))
@@ -463,9 +463,19 @@ public static class StockValidator
         }
         return Parsed(text);
 
-        static int? Parsed(string text) =>
-            int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : null;
+        static long? Parsed(string text) =>
+            long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : null;
     }
+
+    /// <summary>Whether <paramref name="text"/> is digits only, but too many for a 64-bit count.</summary>
+    internal static bool TooLarge(string text) =>
+        text.Length > 0 && text.All(char.IsAsciiDigit) && ParseCount(text) is null;
+
+    /// <summary>What is wrong with a quantity that did not parse: too large, or not digits at all.</summary>
+    private static string BadQty(string text, string kind) =>
+        TooLarge(text)
+            ? $"qty '{text}' is too large (at most {MaxQty.ToString(CultureInfo.InvariantCulture)})"
+            : $"qty '{text}' is not a {kind} integer";
 
     /// <summary>A real date written <c>yyyy-MM-dd</c>, or null.</summary>
     internal static DateOnly? ParseDate(string text)

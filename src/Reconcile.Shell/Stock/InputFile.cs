@@ -48,7 +48,38 @@ internal sealed class CheckedInput(Stream inner, bool fingerprint) : Stream
     private int nulLine;
     private int invalidLine;
 
+    private readonly MemoryStream header = new();
+    private bool headerDone;
+
     private const int ChunkSize = 1 << 16;
+
+    /// <summary>No header is this long; a longer first line is not kept as the header's bytes.</summary>
+    private const int MaxHeaderBytes = 1 << 20;
+
+    /// <summary>
+    /// The file's first physical line as read, without a UTF-8 byte-order mark and line ending, once the
+    /// whole file has been read (<see cref="Finish"/>); null when it was too long to keep.
+    /// </summary>
+    public byte[]? HeaderLine
+    {
+        get
+        {
+            if (header.Length > MaxHeaderBytes)
+            {
+                return null;
+            }
+            var line = header.ToArray().AsSpan();
+            if (line.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
+            {
+                line = line[3..];
+            }
+            if (line.EndsWith((ReadOnlySpan<byte>)[(byte)'\r']))
+            {
+                line = line[..^1];
+            }
+            return line.ToArray();
+        }
+    }
 
     /// <summary>Whether a bad byte has been seen: the parser is shown the end of the input from then on.</summary>
     public bool Bad => nulLine > 0 || invalidLine > 0;
@@ -106,6 +137,16 @@ internal sealed class CheckedInput(Stream inner, bool fingerprint) : Stream
     private void Check(ReadOnlySpan<byte> bytes, bool final)
     {
         sha?.AppendData(bytes);
+        if (!headerDone)
+        {
+            var end = bytes.IndexOf((byte)'\n');
+            var part = end >= 0 ? bytes[..end] : bytes;
+            if (header.Length <= MaxHeaderBytes)
+            {
+                header.Write(part[..(int)Math.Min(part.Length, MaxHeaderBytes + 1 - header.Length)]);
+            }
+            headerDone = end >= 0;
+        }
         if (headLength < head.Length)
         {
             var take = Math.Min(bytes.Length, head.Length - headLength);

@@ -8,37 +8,21 @@ using Reconcile.Shell.Common;
 namespace Reconcile.Shell.Stock;
 
 /// <summary>
-/// A stock or allocate plan saved with <c>--dry-run --plan-out FILE</c>: the request (absolute paths,
-/// mode, guard), the SHA-256 of each input file as it was read (null for an absent state file), and the
-/// actions. <c>reconcile apply FILE</c> carries it out only if the inputs are unchanged.
+/// A stock or allocate plan saved with <c>--dry-run --plan-out FILE</c>: the request (the input file's
+/// absolute path, the store's locator, mode, guard), the SHA-256 of the input file as it was read, the
+/// store's version, and the actions. <c>reconcile apply FILE</c> carries it out only if neither changed.
 /// </summary>
-internal sealed record SavedStockPlan(StockRequest Request, IReadOnlyDictionary<string, string?> Fingerprints, Seq<StockAction> Actions)
+internal sealed record SavedStockPlan(StockRequest Request, string? InputSha256, StoreVersion StoreVersion, Seq<StockAction> Actions)
 {
     public const string StockKind = "stock";
     public const string AllocateKind = "allocate";
 
-    /// <summary>The fingerprint key of the FEED or ORDERS file; state files are keyed by their name.</summary>
-    public const string InputKey = "input";
-
-    public static SavedStockPlan Of(GatheredStock gathered, Seq<StockAction> plan)
-    {
-        var request = gathered.Request with
-        {
-            InputPath = Path.GetFullPath(gathered.Request.InputPath),
-            StateDirectory = Path.GetFullPath(gathered.Request.StateDirectory),
-        };
-        return new SavedStockPlan(request, FingerprintsOf(gathered.Input, gathered.Loaded.Files), plan);
-    }
-
-    public static Dictionary<string, string?> FingerprintsOf(InputFile input, IReadOnlyList<InputFile> stateFiles)
-    {
-        var prints = new Dictionary<string, string?>(StringComparer.Ordinal) { [InputKey] = input.Sha256 };
-        foreach (var file in stateFiles)
-        {
-            prints[Path.GetFileName(file.Name)] = file.Sha256;
-        }
-        return prints;
-    }
+    public static SavedStockPlan Of(StockRequest request, IStockStore store, GatheredStock gathered, Seq<StockAction> plan) =>
+        new(
+            request with { InputPath = Path.GetFullPath(request.InputPath), Store = store.Locator },
+            gathered.Input.Sha256,
+            gathered.Version ?? throw new InvalidOperationException("a saved plan records the store's version"),
+            plan);
 
     public static void Save(string path, SavedStockPlan plan) =>
         PlanFile.Save(new System.IO.Abstractions.FileSystem(), path, writer => writer.WriteLine(Write(plan)));
@@ -50,17 +34,13 @@ internal sealed record SavedStockPlan(StockRequest Request, IReadOnlyDictionary<
             json.WriteNumber(PlanFile.FormatField, PlanFile.Version);
             json.WriteString("kind", plan.Request.Kind == StockJobKind.Stock ? StockKind : AllocateKind);
             json.WriteString(plan.Request.Kind == StockJobKind.Stock ? "feed" : "orders", plan.Request.InputPath);
-            json.WriteString("state", plan.Request.StateDirectory);
+            json.WriteString("store", plan.Request.Store);
             json.WriteStartObject("options");
             json.WriteString("mode", plan.Request.Mode == StockMode.Full ? "full" : "partial");
             json.WriteNumberOrNull("max_remove", plan.Request.MaxRemove);
             json.WriteEndObject();
-            json.WriteStartObject("fingerprints");
-            foreach (var (name, sha) in plan.Fingerprints.OrderBy(p => p.Key, StringComparer.Ordinal))
-            {
-                json.WriteStringOrNull(name, sha);
-            }
-            json.WriteEndObject();
+            json.WriteStringOrNull("input_sha256", plan.InputSha256);
+            json.WriteString("store_version", plan.StoreVersion.Token);
             json.WriteStartArray("actions");
             foreach (var action in plan.Actions)
             {
@@ -89,19 +69,13 @@ internal sealed record SavedStockPlan(StockRequest Request, IReadOnlyDictionary<
         int? maxRemove = options.TryGetProperty("max_remove", out var max) && max.ValueKind == JsonValueKind.Number
             ? max.GetInt32()
             : null;
-        var request = new StockRequest(kind, PlanFile.Root(root, kind == StockJobKind.Stock ? "feed" : "orders"), PlanFile.Root(root, "state"), mode, maxRemove);
-        var fingerprints = new Dictionary<string, string?>(StringComparer.Ordinal);
-        foreach (var print in PlanFile.Section(root, "fingerprints").EnumerateObject())
-        {
-            fingerprints[print.Name] = print.Value.ValueKind switch
-            {
-                JsonValueKind.Null => null,
-                JsonValueKind.String => print.Value.GetString(),
-                _ => throw new PlanFormatException($"fingerprint \"{print.Name}\" must be a string or null"),
-            };
-        }
+        var request = new StockRequest(kind, PlanFile.Root(root, kind == StockJobKind.Stock ? "feed" : "orders"), PlanFile.Root(root, "store"), mode, maxRemove);
+        var inputSha256 = root.TryGetProperty("input_sha256", out var sha) && sha.ValueKind is JsonValueKind.String or JsonValueKind.Null
+            ? sha.GetString()
+            : throw new PlanFormatException("\"input_sha256\" must be a string or null");
+        var version = new StoreVersion(PlanFile.Text(root, "store_version"));
         var actions = PlanFile.Array(root, "actions").EnumerateArray().Select(ReadAction).ToSeq().Strict();
-        return new SavedStockPlan(request, fingerprints, actions);
+        return new SavedStockPlan(request, inputSha256, version, actions);
     }
 
     public static StockAction ReadAction(JsonElement action)
@@ -124,8 +98,8 @@ internal sealed record SavedStockPlan(StockRequest Request, IReadOnlyDictionary<
         };
     }
 
-    private static int Number(JsonElement obj, string name) =>
-        obj.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var n)
+    private static long Number(JsonElement obj, string name) =>
+        obj.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var n)
             ? n
             : throw new PlanFormatException($"\"{name}\" must be a whole number");
 

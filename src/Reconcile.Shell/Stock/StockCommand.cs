@@ -20,7 +20,7 @@ public static class StockCommand
           reconcile stock --check -q feed.csv state/               exit 5 when changes are pending
         """;
 
-    public static Command Create(TextWriter stdout, TextWriter stderr)
+    public static Command Create(TextWriter stdout, TextWriter stderr, TimeProvider clock)
     {
         var feed = new Argument<string>("FEED") { Description = "The warehouse batch snapshot (ref,sku,qty,eta)." };
         var state = new Argument<string>("STATE") { Description = "The store: a directory with batches.csv, allocations.csv, unallocated.csv." };
@@ -32,7 +32,7 @@ public static class StockCommand
         };
         mode.AcceptOnlyFromAmong("full", "partial");
         var maxRemove = new Option<int?>("--max-remove") { Description = "Refuse (exit 3) a plan that removes more than N batches.", HelpName = "N" };
-        var run = new StockRunOptions();
+        var run = new StockRunOptions(clock);
         var command = new Command("stock", "Make the stock store STATE agree with the batch snapshot FEED, reallocating order lines.")
         {
             feed, state, mode, maxRemove,
@@ -46,14 +46,13 @@ public static class StockCommand
                 parse.GetValue(state)!,
                 parse.GetValue(mode) == "partial" ? StockMode.Partial : StockMode.Full,
                 parse.GetValue(maxRemove)),
-            stdout,
-            stderr));
+            stdout));
         return command;
     }
 }
 
 /// <summary>The options <c>stock</c> and <c>allocate</c> share: how to run, and what to print.</summary>
-internal sealed class StockRunOptions
+internal sealed class StockRunOptions(TimeProvider clock)
 {
     private readonly Option<bool> dryRun = new("--dry-run", "-n") { Description = "Print the plan; change nothing." };
     private readonly Option<bool> check = new("--check") { Description = "Change nothing; exit 0 when there is nothing to do, 5 when changes are pending." };
@@ -70,13 +69,23 @@ internal sealed class StockRunOptions
         command.Options.Add(quiet);
     }
 
-    public int Run(ParseResult parse, StockRequest request, TextWriter stdout, TextWriter stderr) =>
-        StockJob.Run(
-            request,
-            dryRun: parse.GetValue(dryRun) || parse.GetValue(check),
-            check: parse.GetValue(check),
-            planOut: parse.GetValue(planOut),
-            format: Options.FormatOf(parse, format),
-            stdout: parse.GetValue(quiet) ? TextWriter.Null : stdout,
-            stderr: stderr);
+    public int Run(ParseResult parse, StockRequest request, TextWriter stdout)
+    {
+        var isDryRun = parse.GetValue(dryRun) || parse.GetValue(check);
+        var saveTo = parse.GetValue(planOut);
+        if (request.MaxRemove is < 0)
+        {
+            throw RunStoppedException.BadInput("--max-remove must not be negative");
+        }
+        if (saveTo is not null && !isDryRun)
+        {
+            throw RunStoppedException.BadInput("--plan-out saves a plan to apply later: use it with --dry-run or --check");
+        }
+        return StockJob.Open(request, clock).Run(
+            isDryRun,
+            parse.GetValue(check),
+            saveTo,
+            Options.FormatOf(parse, format),
+            parse.GetValue(quiet) ? TextWriter.Null : stdout);
+    }
 }

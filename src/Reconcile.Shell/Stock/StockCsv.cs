@@ -8,25 +8,42 @@ namespace Reconcile.Shell.Stock;
 
 /// <summary>
 /// The result of reading one CSV file: the file (its fingerprint), its rows as text, what was wrong with
-/// the file itself, and the columns reconcile does not use, kept so that rewriting the file loses none of them.
+/// the file itself, and its layout (header and the columns reconcile does not use), kept so that
+/// rewriting the file loses none of them.
 /// </summary>
 internal sealed record CsvRead<T>(InputFile File, RawTable<T> Table, IReadOnlyList<StockError> RowErrors, IReadOnlyList<StockError> FileErrors)
 {
-    public ExtraColumns Extras { get; init; } = ExtraColumns.None;
+    /// <summary>Null for a file that was not read whole (absent, or bad): it is written in the standard layout.</summary>
+    public CsvLayout? Layout { get; init; }
 
     /// <summary>An absent optional file: no rows, no errors.</summary>
     public static CsvRead<T> Absent(string name) => new(InputFile.Missing(name), new RawTable<T>(name, []), [], []);
 }
 
 /// <summary>
-/// A file's header as it was (column order included) and, per row key (a batch's ref; an order line's
-/// order id and sku), the values of the columns that are not reconcile's, from the first row with that
-/// key. A state file is rewritten with the same header, each row with its own extra values; a row new to
-/// the file gets them empty.
+/// A file's header as it was and, per row key (a batch's ref; an order line's order id and sku), the
+/// values of the columns that are not reconcile's, by position. <c>HeaderLine</c> is the header's bytes
+/// as read (without a byte-order mark or CR), written back as they were; <c>Extra</c> are the positions
+/// of the other columns in <c>Header</c>, and each row's values follow that order.
 /// </summary>
-internal sealed record ExtraColumns(string[] Header, string[] Names, IReadOnlyDictionary<string, string[]> ByKey)
+internal sealed record CsvLayout(byte[]? HeaderLine, string[] Header, int[] Extra, IReadOnlyDictionary<string, string[]> ByKey)
 {
-    public static readonly ExtraColumns None = new([], [], new Dictionary<string, string[]>());
+    /// <summary>The layout of a file written from nothing: the standard header, no extra columns.</summary>
+    public static CsvLayout Standard(string[] columns) => new(null, columns, [], new Dictionary<string, string[]>());
+
+    /// <summary>The name of each extra column with its occurrence among extra columns of that name (0 for
+    /// the first): how a value finds its column in another file whose header repeats names differently.</summary>
+    public (string Name, int Occurrence)[] ExtraNames()
+    {
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        return Extra.Select(h =>
+        {
+            var name = Header[h];
+            var n = seen.GetValueOrDefault(name);
+            seen[name] = n + 1;
+            return (name, n);
+        }).ToArray();
+    }
 }
 
 /// <summary>
@@ -69,7 +86,7 @@ internal static class StockCsv
         var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0, FileOptions.SequentialScan);
         using var input = new CheckedInput(file, fingerprint);
         var rows = new List<T>(1 << 12);
-        var extras = ExtraColumns.None;
+        CsvLayout? layout = null;
         var rowErrors = new List<StockError>();
         var fileErrors = new List<StockError>();
         var options = CsvReaderOptions.Default with
@@ -136,10 +153,7 @@ internal static class StockCsv
                         }
                     }
                 }
-                if (extraIndex.Length > 0)
-                {
-                    extras = new ExtraColumns(headers, extraIndex.Select(h => headers[h]).ToArray(), extraByKey);
-                }
+                layout = new CsvLayout(null, headers, extraIndex, extraByKey);
             }
         }
         catch (CsvFormatException e)
@@ -152,6 +166,10 @@ internal static class StockCsv
             // made of the rest, the file is reported as not UTF-8, below.
         }
         var (sha256, encodingError) = input.Finish();
+        if (layout is not null && input.HeaderLine is { } headerLine && IsWholeHeader(headerLine))
+        {
+            layout = layout with { HeaderLine = headerLine };
+        }
         var read = new InputFile(name, true, sha256);
         if (encodingError is { } bad)
         {
@@ -161,7 +179,7 @@ internal static class StockCsv
         {
             return new CsvRead<T>(read, new RawTable<T>(name, []), rowErrors, fileErrors);
         }
-        return new CsvRead<T>(read, new RawTable<T>(name, rows), rowErrors, fileErrors) { Extras = extras };
+        return new CsvRead<T>(read, new RawTable<T>(name, rows), rowErrors, fileErrors) { Layout = layout };
     }
 
     /// <summary>
@@ -175,6 +193,10 @@ internal static class StockCsv
         var room = Math.Max(projected + (projected / 32) + 1024, count + (count / 8) + 16);
         return (int)Math.Min(room, Array.MaxLength);
     }
+
+    /// <summary>Whether the first physical line holds the whole header: a quoted line break would leave
+    /// a quote open in it (then the header is written from its names instead).</summary>
+    private static bool IsWholeHeader(byte[] line) => line.AsSpan().Count((byte)'"') % 2 == 0;
 
     /// <summary>Large reads: fewer system calls for files of millions of rows.</summary>
     private const int ReadBufferSize = 1 << 20;
@@ -224,7 +246,7 @@ internal static class StockCsv
     /// <summary>The key under which an order line's extra values are kept: order lines move between files.</summary>
     public static string LineKeyText(string orderId, string sku) => orderId + "\u0000" + sku;
 
-    public static string Number(int value) => value.ToString(CultureInfo.InvariantCulture);
+    public static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
 
     public static string Date(DateOnly? value) => value?.ToString(DateFormat, CultureInfo.InvariantCulture) ?? "";
 
@@ -287,9 +309,9 @@ internal static class StockCsv
     }
 
     /// <summary>A number in the invariant culture, formatted straight into UTF-8.</summary>
-    private static void WriteNumber(CsvWriter writer, int value)
+    private static void WriteNumber(CsvWriter writer, long value)
     {
-        Span<byte> text = stackalloc byte[11];
+        Span<byte> text = stackalloc byte[20];
         value.TryFormat(text, out var length, default, CultureInfo.InvariantCulture);
         writer.WriteField((ReadOnlySpan<byte>)text[..length]);
     }
@@ -322,8 +344,15 @@ internal static class StockCsv
 
     private static void Write<T>(Stream stream, string[] columns, IEnumerable<T> rows, Action<CsvWriter, T, int> field, KeptColumns? kept, Func<T, string> key)
     {
-        var header = kept is { Header.Length: > 0 } ? kept.Header : columns;
+        var layout = kept?.Layout ?? CsvLayout.Standard(columns);
+        var header = layout.Header;
         var positions = header.Select(name => Array.IndexOf(columns, name)).ToArray();
+        var extraSlot = new int[header.Length];
+        Array.Fill(extraSlot, -1);
+        for (var j = 0; j < layout.Extra.Length; j++)
+        {
+            extraSlot[layout.Extra[j]] = j;
+        }
         var options = CsvWriterOptions.Default with
         {
             NewLine = "\n",
@@ -333,15 +362,25 @@ internal static class StockCsv
             FormatProvider = CultureInfo.InvariantCulture,
             BufferSize = WriteBufferSize,
         };
-        using var writer = CsvWriter.Create(stream, options, leaveOpen: true);
-        foreach (var name in header)
+        if (layout.HeaderLine is { } line)
         {
-            writer.WriteField(name);
+            // The header exactly as it was: a program that reads the file by position, or by names
+            // spelt or quoted its own way, still finds its columns.
+            stream.Write(line);
+            stream.WriteByte((byte)'\n');
         }
-        writer.EndRecord();
+        using var writer = CsvWriter.Create(stream, options, leaveOpen: true);
+        if (layout.HeaderLine is null)
+        {
+            foreach (var name in header)
+            {
+                writer.WriteField(name);
+            }
+            writer.EndRecord();
+        }
         foreach (var row in rows)
         {
-            string? rowKey = null;
+            string[]? extras = null;
             for (var i = 0; i < header.Length; i++)
             {
                 if (positions[i] >= 0)
@@ -350,7 +389,8 @@ internal static class StockCsv
                 }
                 else
                 {
-                    writer.WriteField(kept!.Value(rowKey ??= key(row), header[i]));
+                    extras ??= kept!.ValuesOf(key(row));
+                    writer.WriteField(extras[extraSlot[i]]);
                 }
             }
             writer.EndRecord();
@@ -362,24 +402,77 @@ internal static class StockCsv
 }
 
 /// <summary>
-/// The extra columns of a state file to write back: its header as read, and the extra values of each row
-/// by row key (a batch's ref; an order line's order id and sku, looked up in either order-line file so
-/// that a line keeps its values when it moves between allocations.csv and unallocated.csv).
+/// What a state file keeps when it is written back: its layout as read, and (for an order-line file) the
+/// layout of the other order-line file, since lines move between allocations.csv and unallocated.csv. A
+/// row keeps its own values by position; a line that moved takes its values into the columns of the same
+/// name (the first of a repeated name into the first, and so on); a row new to both files gets them empty.
 /// </summary>
-internal sealed record KeptColumns(string[] Header, IReadOnlyList<ExtraColumns> Tables)
+internal sealed class KeptColumns(CsvLayout layout, CsvLayout? other = null)
 {
-    /// <summary>The value of <paramref name="column"/> for the row <paramref name="key"/>, from the first
-    /// table that has both (the last column of that name, if a header repeats it), else empty.</summary>
-    public string Value(string key, string column)
+    private (int[] Into, (string Name, int Occurrence)[] Names)? moves;
+
+    public CsvLayout Layout { get; } = layout;
+
+    /// <summary>The values of this file's extra columns for the row <paramref name="key"/>.</summary>
+    public string[] ValuesOf(string key)
     {
-        foreach (var table in Tables)
+        if (Layout.ByKey.TryGetValue(key, out var own))
         {
-            if (table.ByKey.TryGetValue(key, out var values) && Array.LastIndexOf(table.Names, column) is var i and >= 0)
+            return own;
+        }
+        var values = new string[Layout.Extra.Length];
+        Array.Fill(values, "");
+        if (other is not null && other.ByKey.TryGetValue(key, out var theirs))
+        {
+            var into = Moves().Into;
+            for (var j = 0; j < theirs.Length; j++)
             {
-                return values[i];
+                if (into[j] >= 0)
+                {
+                    values[into[j]] = theirs[j];
+                }
             }
         }
-        return "";
+        return values;
+    }
+
+    /// <summary>
+    /// The values a row that came from the other file could not take with it, since this file has no
+    /// column for them: each with its column's name and position (from 1) in the other file. Empty
+    /// values are not listed: nothing is lost with them.
+    /// </summary>
+    public IEnumerable<(string Column, int Position, string Value)> Left(string key)
+    {
+        if (other is null || Layout.ByKey.ContainsKey(key) || !other.ByKey.TryGetValue(key, out var theirs))
+        {
+            yield break;
+        }
+        var (into, names) = Moves();
+        for (var j = 0; j < theirs.Length; j++)
+        {
+            if (into[j] < 0 && theirs[j].Length > 0)
+            {
+                yield return (names[j].Name, other.Extra[j] + 1, theirs[j]);
+            }
+        }
+    }
+
+    /// <summary>Whether rows may come from the other file with values of their own.</summary>
+    public bool TakesFromOther => other is { ByKey.Count: > 0 };
+
+    /// <summary>For each extra column of the other file, the extra column of this one that takes its
+    /// values (same name, same occurrence), or -1.</summary>
+    private (int[] Into, (string Name, int Occurrence)[] Names) Moves()
+    {
+        if (moves is { } known)
+        {
+            return known;
+        }
+        var mine = Layout.ExtraNames();
+        var theirs = other!.ExtraNames();
+        var into = theirs.Select(t => Array.IndexOf(mine, t)).ToArray();
+        moves = (into, theirs);
+        return moves.Value;
     }
 }
 

@@ -1,6 +1,8 @@
 using LanguageExt;
+using Reconcile.Core.Common;
 using Reconcile.Core.Stock;
 using Reconcile.Shell.Common;
+using static LanguageExt.Prelude;
 
 namespace Reconcile.Shell.Stock;
 
@@ -11,20 +13,23 @@ internal enum StockJobKind
     Allocate,
 }
 
-/// <summary>Everything a stock run is asked to do, as it is recorded in a saved plan.</summary>
-internal sealed record StockRequest(StockJobKind Kind, string InputPath, string StateDirectory, StockMode Mode, int? MaxRemove)
+/// <summary>Everything a stock run is asked to do, as it is recorded in a saved plan. <c>Store</c>
+/// names the stock store (a STATE directory).</summary>
+internal sealed record StockRequest(StockJobKind Kind, string InputPath, string Store, StockMode Mode, int? MaxRemove)
 {
     public string Command => Kind == StockJobKind.Stock ? "stock" : "allocate";
+
+    /// <summary>The options the journal records with the command.</summary>
+    public IReadOnlyList<(string Name, string Value)> JournalOptions =>
+        Kind == StockJobKind.Stock ? [("mode", Mode == StockMode.Full ? "full" : "partial")] : [];
 }
 
 /// <summary>
-/// The inputs of a stock run, each read once and validated: the files (their fingerprints and extra
-/// columns) and the snapshot they make. The rows as text are not kept once they are validated.
+/// The inputs of a stock run, each read once and validated: the FEED or ORDERS file (its fingerprint),
+/// the store's version, and the snapshot they make. The rows as text are not kept once validated.
 /// </summary>
-internal sealed record GatheredStock(StockRequest Request, StateStore Store, InputFile Input, LoadedState Loaded, StockState State)
+internal sealed record GatheredStock(InputFile Input, StoreVersion? Version, StockState State)
 {
-    public IReadOnlyList<InputFile> Files => [Input, .. Loaded.Files];
-
     /// <summary>The feed and the state, as the validator made them (<c>stock</c>).</summary>
     public StockInput? Stock { get; init; }
 
@@ -32,66 +37,99 @@ internal sealed record GatheredStock(StockRequest Request, StateStore Store, Inp
     public Seq<OrderLine> Orders { get; init; }
 }
 
-/// <summary>A validated state and the plan for it.</summary>
-internal sealed record DecidedStock(StockState State, Seq<StockAction> Plan);
-
 /// <summary>
-/// The gather, decide and execute steps that <c>stock</c>, <c>allocate</c> and <c>apply</c> share, so that
-/// a saved plan is checked and carried out by exactly the code that made it.
+/// One run of <c>stock</c>, <c>allocate</c> or <c>apply</c> of a saved stock plan: gather (the input file
+/// and the store's snapshot), decide (the core's planner and guards), execute (print, save, commit). A
+/// saved plan is checked and carried out by exactly the code that made it.
 /// </summary>
-internal static class StockJob
+internal sealed class StockJob(StockRequest request, IStockStore store, TimeProvider clock)
 {
-    /// <summary>
-    /// Reads the input file and the state files (computing their SHA-256 only when
-    /// <paramref name="fingerprint"/> asks: for a journal or a saved plan), then validates them. A file that
-    /// cannot be checked row by row (missing, a missing column) is reported alone; otherwise every bad row
-    /// of every file is reported. Either way exit 2. <paramref name="beforeValidating"/> sees the files as
-    /// read (a saved plan checks their fingerprints first). The rows are dropped when this returns.
-    /// </summary>
-    public static Either<int, GatheredStock> Gather(
-        StockRequest request,
-        bool dryRun,
-        bool fingerprint,
-        TextWriter stderr,
-        Action<InputFile, IReadOnlyList<InputFile>>? beforeValidating = null)
+    public static StockJob Open(StockRequest request, TimeProvider clock) => new(request, StockStores.Open(request.Store), clock);
+
+    /// <summary>The whole run of <c>stock</c> or <c>allocate</c> from the command line.</summary>
+    public int Run(bool dryRun, bool check, string? planOut, OutputFormat format, TextWriter stdout)
     {
-        var store = StockRun.Open(request.StateDirectory, dryRun);
-        if (request.Kind == StockJobKind.Stock)
+        if (!dryRun)
         {
-            var (feed, state) = ReadBoth(() => StockCsv.Batches(request.InputPath, request.InputPath, fingerprint), () => store.Load(fingerprint));
-            StageClock.Mark("stock: read the files");
-            var (input, loaded) = (feed.File, state.Loaded);
-            beforeValidating?.Invoke(input, loaded.Files);
-            return Validate(feed, state, StockValidator.ValidateStock, stderr).Map(valid =>
-            {
-                StageClock.Mark("stock: validated");
-                return new GatheredStock(request, store, input, loaded, valid.State) { Stock = valid };
-            });
+            store.Recover();
         }
-        var (orders, read) = ReadBoth(() => StockCsv.OrderLines(request.InputPath, request.InputPath, fingerprint), () => store.Load(fingerprint));
-        StageClock.Mark("stock: read the files");
-        var (ordersFile, stateFiles) = (orders.File, read.Loaded);
-        beforeValidating?.Invoke(ordersFile, stateFiles.Files);
-        return Validate(orders, read, StockValidator.ValidateAllocate, stderr)
-            .Map(valid => new GatheredStock(request, store, ordersFile, stateFiles, valid.State) { Orders = valid.Orders });
+        // Only a journal (a real run) or a saved plan records the inputs' fingerprints.
+        var gathered = OrStop(Gather(versioned: !dryRun || planOut is not null));
+        var plan = OrStop(Decide(gathered));
+        Print(stdout, plan, format);
+        if (planOut is not null)
+        {
+            SavedStockPlan.Save(planOut, SavedStockPlan.Of(request, store, gathered, plan));
+        }
+        if (!dryRun)
+        {
+            Execute(gathered, plan);
+        }
+        return check && !plan.IsEmpty ? ExitCodes.ChangesPending : ExitCodes.Done;
     }
 
     /// <summary>
-    /// Reads the input file and the state files, on two cores when there are: the files are independent,
-    /// and parsing millions of rows is most of a run's time.
+    /// Carries out a saved plan: its inputs must still be what it recorded (else exit 3, "stale plan"),
+    /// and planning them again must give exactly the saved actions (else the plan was edited: exit 2).
     /// </summary>
-    private static (CsvRead<TRow> Input, ReadState State) ReadBoth<TRow>(Func<CsvRead<TRow>> input, Func<ReadState> state)
+    public int Apply(SavedStockPlan saved, OutputFormat format, bool quiet, TextWriter stdout)
+    {
+        store.Recover();
+        var gathered = OrStop(Gather(versioned: true, saved));
+        var plan = OrStop(Decide(gathered));
+        if (!plan.SequenceEqual(saved.Actions))
+        {
+            throw RunStoppedException.BadInput("the plan's actions are not what its inputs give (was it edited?); nothing was changed");
+        }
+        Print(quiet ? TextWriter.Null : stdout, plan, format);
+        Execute(gathered, plan);
+        return ExitCodes.Done;
+    }
+
+    private static T OrStop<T>(Either<Problem, T> outcome) =>
+        outcome.Match(Right: value => value, Left: problem => throw new RunStoppedException(problem));
+
+    /// <summary>
+    /// Reads the input file and the store (on two cores: parsing millions of rows is most of a run's
+    /// time), then validates them. A file that cannot be checked row by row (missing, a missing column) is
+    /// reported alone; otherwise every bad row of every file. A saved plan whose inputs changed is stale,
+    /// whatever their rows.
+    /// </summary>
+    private Either<Problem, GatheredStock> Gather(bool versioned, SavedStockPlan? saved = null)
+    {
+        if (request.Kind == StockJobKind.Stock)
+        {
+            var (feed, snapshot) = ReadBoth(() => StockCsv.Batches(request.InputPath, request.InputPath, versioned), versioned);
+            StageClock.Mark("stock: read the files");
+            return from _ in Fresh(feed.File, snapshot, saved)
+                   from valid in Validate(feed, snapshot, StockValidator.ValidateStock)
+                   select Mark(new GatheredStock(feed.File, snapshot.Version, valid.State) { Stock = valid });
+        }
+        var (orders, state) = ReadBoth(() => StockCsv.OrderLines(request.InputPath, request.InputPath, versioned), versioned);
+        StageClock.Mark("stock: read the files");
+        return from _ in Fresh(orders.File, state, saved)
+               from valid in Validate(orders, state, StockValidator.ValidateAllocate)
+               select new GatheredStock(orders.File, state.Version, valid.State) { Orders = valid.Orders };
+
+        static GatheredStock Mark(GatheredStock gathered)
+        {
+            StageClock.Mark("stock: validated");
+            return gathered;
+        }
+    }
+
+    private (CsvRead<TRow> Input, StoreSnapshot Snapshot) ReadBoth<TRow>(Func<CsvRead<TRow>> input, bool versioned)
     {
         if (Environment.ProcessorCount < 2)
         {
             var first = input();
-            return (first, state());
+            return (first, store.Read(versioned));
         }
         var reading = OwnThread<CsvRead<TRow>>.Start(input);
-        ReadState read;
+        StoreSnapshot snapshot;
         try
         {
-            read = state();
+            snapshot = store.Read(versioned);
         }
         catch
         {
@@ -99,132 +137,94 @@ internal static class StockJob
             reading.Join();
             throw;
         }
-        return (reading.Join(), read);
+        return (reading.Join(), snapshot);
     }
 
-    /// <summary>Plans. A guard throws (exit 3).</summary>
-    public static DecidedStock Decide(GatheredStock gathered)
+    /// <summary>Whether a saved plan's inputs are still what it recorded (always, without a saved plan).</summary>
+    private Either<Problem, Unit> Fresh(InputFile input, StoreSnapshot snapshot, SavedStockPlan? saved)
     {
-        var request = gathered.Request;
-        if (request.Kind == StockJobKind.Stock)
+        if (saved is null)
         {
-            var stock = gathered.Stock!;
-            var plan = StockPlanner.Plan(stock, request.Mode);
-            StageClock.Mark("stock: planned");
-            var refusal = StockGuard.Refusal(stock.Feed, request.Mode, request.MaxRemove, plan);
-            if (refusal.IsSome)
-            {
-                throw RunStoppedException.Refused(refusal.IfNone("") + "; nothing was changed");
-            }
-            return new DecidedStock(gathered.State, plan);
+            return unit;
         }
-        return new DecidedStock(gathered.State, StockPlanner.PlanAllocation(gathered.Orders, gathered.State));
+        var changed = new List<string>();
+        if (!string.Equals(input.Sha256, saved.InputSha256, StringComparison.Ordinal))
+        {
+            changed.Add(input.Name);
+        }
+        if (snapshot.Version != saved.StoreVersion)
+        {
+            changed.Add(store.Changes(saved.StoreVersion, snapshot.Version!));
+        }
+        return changed.Count == 0
+            ? unit
+            : Problem.Refused($"stale plan: {string.Join(", ", changed)} changed since the plan was made; nothing was changed, plan again");
     }
 
-    private static Either<int, TValid> Validate<TRow, TValid>(
+    private static Either<Problem, TValid> Validate<TRow, TValid>(
         CsvRead<TRow> input,
-        ReadState state,
-        Func<RawTable<TRow>, RawState, Validation<StockError, TValid>> validate,
-        TextWriter stderr)
+        StoreSnapshot snapshot,
+        Func<RawTable<TRow>, StateRows, Validation<StockError, TValid>> validate)
     {
-        string[] order = [input.File.Name, state.Batches.Table.File, state.Allocations.Table.File, state.Backorders.Table.File];
-        var fileErrors = StockRun.FileErrors(input.FileErrors, state.Batches.FileErrors, state.Allocations.FileErrors, state.Backorders.FileErrors);
-        if (fileErrors.IsSome)
+        string[] order = [input.File.Name, .. snapshot.Files];
+        if (input.FileErrors.Count + snapshot.FileErrors.Count > 0)
         {
-            return StockRun.BadInput(stderr, fileErrors.IfNone([]), order);
+            return BadRows.Problem([.. input.FileErrors, .. snapshot.FileErrors], order);
         }
-        var validated = validate(input.Table, state.Raw);
-        var errors = input.RowErrors
-            .Concat(state.Batches.RowErrors).Concat(state.Allocations.RowErrors).Concat(state.Backorders.RowErrors)
-            .Concat(validated.Match(_ => [], failures => failures))
-            .ToList();
-        if (errors.Count > 0)
-        {
-            return StockRun.BadInput(stderr, errors, order);
-        }
-        return validated.Match(valid => valid, _ => throw new InvalidOperationException("validated above"));
+        return validate(input.Table, snapshot.Rows).Match(
+            valid => input.RowErrors.Count + snapshot.RowErrors.Count == 0
+                ? Right<Problem, TValid>(valid)
+                : Left<Problem, TValid>(BadRows.Problem([.. input.RowErrors, .. snapshot.RowErrors], order)),
+            errors => Left<Problem, TValid>(BadRows.Problem([.. input.RowErrors, .. snapshot.RowErrors, .. errors], order)));
     }
 
-    /// <summary>Commits the plan under the lock, with its journal line. An empty plan writes nothing.</summary>
-    public static void Execute(GatheredStock gathered, DecidedStock decided)
+    /// <summary>The plan, or the guard that refuses it.</summary>
+    private Either<Problem, Seq<StockAction>> Decide(GatheredStock gathered)
     {
-        if (decided.Plan.IsEmpty)
+        if (request.Kind == StockJobKind.Allocate)
         {
-            return;
+            return StockPlanner.PlanAllocation(gathered.Orders, gathered.State);
         }
-        var request = gathered.Request;
-        IReadOnlyList<(string, string)> options = request.Kind == StockJobKind.Stock
-            ? [("mode", request.Mode == StockMode.Full ? "full" : "partial")]
-            : [];
-        StockRun.Apply(gathered.Store, gathered.Loaded, () =>
-            StockExecutor.Prepare(gathered.Store, decided.State, decided.Plan, request.Command, gathered.Files, options, DateTimeOffset.UtcNow, gathered.Loaded));
+        var plan = StockPlanner.Plan(gathered.Stock!, request.Mode);
+        StageClock.Mark("stock: planned");
+        return StockGuard.Refusal(gathered.Stock!.Feed, request.Mode, request.MaxRemove, plan)
+            .Match(Some: problem => Left<Problem, Seq<StockAction>>(problem), None: () => Right<Problem, Seq<StockAction>>(plan));
     }
 
-    /// <summary>The whole run of <c>stock</c> or <c>allocate</c> from the command line.</summary>
-    public static int Run(StockRequest request, bool dryRun, bool check, string? planOut, OutputFormat format, TextWriter stdout, TextWriter stderr)
+    private static void Print(TextWriter stdout, Seq<StockAction> plan, OutputFormat format)
     {
-        if (request.MaxRemove is < 0)
+        if (stdout == TextWriter.Null)
         {
-            throw RunStoppedException.BadInput("--max-remove must not be negative");
+            return; // --quiet: nothing would be seen, so nothing is formatted.
         }
-        if (planOut is not null && !dryRun)
+        if (format == OutputFormat.Json)
         {
-            throw RunStoppedException.BadInput("--plan-out saves a plan to apply later: use it with --dry-run or --check");
+            StockPlanFormatter.WriteJson(stdout, plan);
         }
-        // Only a journal (a real run) or a saved plan records the inputs' fingerprints.
-        return Gather(request, dryRun, fingerprint: !dryRun || planOut is not null, stderr).Match(
-            Left: code => code,
-            Right: gathered =>
-            {
-                var decided = Decide(gathered);
-                StockRun.Print(stdout, decided.Plan, format);
-                StageClock.Mark("stock: printed");
-                if (planOut is not null)
-                {
-                    SavedStockPlan.Save(planOut, SavedStockPlan.Of(gathered, decided.Plan));
-                }
-                if (!dryRun)
-                {
-                    Execute(gathered, decided);
-                }
-                return check && !decided.Plan.IsEmpty ? ExitCodes.ChangesPending : ExitCodes.Done;
-            });
+        else
+        {
+            StockPlanFormatter.WriteText(stdout, plan);
+        }
+        StageClock.Mark("stock: printed");
     }
 
     /// <summary>
-    /// Carries out a saved plan: its inputs must still have the fingerprints it recorded (else exit 3,
-    /// "stale plan"), and planning them again must give exactly the saved actions (else the plan was
-    /// edited: exit 2). Then the saved actions are committed as a real run would commit them.
+    /// Commits the plan with its journal entry, under the store's lock, taken only now so that a run that
+    /// stops on bad input or a guard leaves the store exactly as it was. An empty plan writes nothing, not
+    /// even a journal entry, so a scheduled run that finds nothing to do leaves the store untouched.
     /// </summary>
-    public static int Apply(SavedStockPlan saved, OutputFormat format, bool quiet, TextWriter stdout, TextWriter stderr)
+    private void Execute(GatheredStock gathered, Seq<StockAction> plan)
     {
-        var gathered = Gather(saved.Request, dryRun: false, fingerprint: true, stderr, (input, stateFiles) =>
+        if (plan.IsEmpty)
         {
-            var now = SavedStockPlan.FingerprintsOf(input, stateFiles);
-            var stale = now
-                .Where(p => !saved.Fingerprints.TryGetValue(p.Key, out var then) || !string.Equals(then, p.Value, StringComparison.Ordinal))
-                .Select(p => p.Key == SavedStockPlan.InputKey ? input.Name : p.Key)
-                .ToList();
-            if (stale.Count > 0)
-            {
-                throw RunStoppedException.Refused($"stale plan: {string.Join(", ", stale)} changed since the plan was made; nothing was changed, plan again");
-            }
-        });
-        return gathered.Match(
-            Left: code => code,
-            Right: gathered =>
-            {
-                var decided = Decide(gathered);
-                if (!decided.Plan.SequenceEqual(saved.Actions))
-                {
-                    throw RunStoppedException.BadInput("the plan's actions are not what its inputs give (was it edited?); nothing was changed");
-                }
-                if (!quiet)
-                {
-                    StockRun.Print(stdout, decided.Plan, format);
-                }
-                Execute(gathered, decided);
-                return ExitCodes.Done;
-            });
+            return;
+        }
+        using var held = store.Lock();
+        KillPoint.Step();
+        var refused = store.Commit(gathered.Version!, () => new StockChange(
+            gathered.State,
+            StockSimulator.Apply(gathered.State, plan),
+            new JournalEntry(clock.GetUtcNow(), request.Command, request.JournalOptions, [gathered.Input], plan)));
+        refused.Match(Some: problem => throw new RunStoppedException(problem), None: () => unit);
     }
 }

@@ -44,11 +44,8 @@ internal static class StockPlanFormatter
             return "summary: nothing to do; STATE already agrees (0 actions)";
         }
         var s = StockSummary.Of(plan);
-        var deallocated = plan.OfType<Deallocate>().Select(d => new LineKey(d.OrderId, d.Sku)).ToHashSet();
-        var moved = plan.OfType<Allocate>().Count(a => deallocated.Contains(new LineKey(a.OrderId, a.Sku)));
-        var placed = s.Allocate - moved;
         return $"summary: batches {s.CreateBatch} created, {s.BatchesChanged} changed, {s.RemoveBatch} removed; "
-            + $"lines {moved} moved, {placed} newly allocated, {s.OutOfStock} backordered";
+            + $"lines {s.Moved} moved, {s.NewlyAllocated} newly allocated, {s.OutOfStock} backordered";
     }
 
     private static string[] Cells(StockAction action) => action switch
@@ -63,41 +60,38 @@ internal static class StockPlanFormatter
         _ => throw new ArgumentException($"unknown action {action}", nameof(action)),
     };
 
-    private static string Qty(int qty) => "qty " + qty.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    private static string Qty(long qty) => "qty " + qty.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static string Eta(DateOnly? eta) => eta is null ? "in stock" : "eta " + StockCsv.Date(eta);
 
-    public static void WriteJson(TextWriter output, Seq<StockAction> plan)
-    {
-        output.WriteLine(Json(plan, _ => { }, indented: true));
-    }
-
-    /// <summary>A JSON document: the extra fields first, then actions and summary (one line for the journal).</summary>
-    public static string Json(Seq<StockAction> plan, Action<Utf8JsonWriter> extra, bool indented = false) =>
-        JsonText.Document(
-            json =>
+    public static void WriteJson(TextWriter output, Seq<StockAction> plan) =>
+        output.WriteLine(JsonText.Document(json =>
         {
             json.WriteStartObject();
-            extra(json);
             json.WriteStartArray("actions");
             foreach (var action in plan)
             {
                 WriteAction(json, action);
             }
             json.WriteEndArray();
-            var s = StockSummary.Of(plan);
-            json.WriteStartObject("summary");
-            json.WriteNumber("create_batch", s.CreateBatch);
-            json.WriteNumber("change_quantity", s.ChangeQuantity);
-            json.WriteNumber("change_eta", s.ChangeEta);
-            json.WriteNumber("remove_batch", s.RemoveBatch);
-            json.WriteNumber("deallocate", s.Deallocate);
-            json.WriteNumber("allocate", s.Allocate);
-            json.WriteNumber("out_of_stock", s.OutOfStock);
+            WriteSummary(json, plan);
             json.WriteEndObject();
-            json.WriteEndObject();
-        },
-            indented);
+        }));
+
+    /// <summary>The <c>summary</c> object: how many actions of each op.</summary>
+    public static void WriteSummary(Utf8JsonWriter json, Seq<StockAction> plan)
+    {
+        var s = StockSummary.Of(plan);
+        json.WriteStartObject("summary");
+        json.WriteNumber("create_batch", s.CreateBatch);
+        json.WriteNumber("change_quantity", s.ChangeQuantity);
+        json.WriteNumber("change_eta", s.ChangeEta);
+        json.WriteNumber("remove_batch", s.RemoveBatch);
+        json.WriteNumber("deallocate", s.Deallocate);
+        json.WriteNumber("allocate", s.Allocate);
+        json.WriteNumber("out_of_stock", s.OutOfStock);
+        json.WriteEndObject();
+    }
 
     public static void WriteAction(Utf8JsonWriter json, StockAction action)
     {
@@ -144,7 +138,7 @@ internal static class StockPlanFormatter
         json.WriteEndObject();
     }
 
-    private static void WriteLine(Utf8JsonWriter json, string op, string orderId, string sku, int qty)
+    private static void WriteLine(Utf8JsonWriter json, string op, string orderId, string sku, long qty)
     {
         json.WriteString("op", op);
         json.WriteString("orderid", orderId);

@@ -24,7 +24,7 @@ public static class Some
 
     public static RawTable<RawBatch> Batches(string file, params RawBatch[] rows) => new(file, rows);
 
-    public static RawState RawState(RawBatch[] batches, RawAllocation[]? allocations = null, RawOrderLine[]? backorders = null) =>
+    public static StateRows StateRows(RawBatch[] batches, RawAllocation[]? allocations = null, RawOrderLine[]? backorders = null) =>
         new(
             new RawTable<RawBatch>("state/batches.csv", batches),
             new RawTable<RawAllocation>("state/allocations.csv", allocations ?? []),

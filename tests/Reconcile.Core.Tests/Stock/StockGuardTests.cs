@@ -1,4 +1,5 @@
 using LanguageExt;
+using Reconcile.Core.Common;
 using Reconcile.Core.Stock;
 using Xunit;
 using static Reconcile.Core.Tests.Stock.Some;
@@ -17,8 +18,8 @@ public class StockGuardTests
     {
         var refusal = StockGuard.Refusal([], StockMode.Full, null, Removals(3));
         Assert.Equal(
-            "the feed has no batches; in full mode that would remove every batch (use --mode partial if that is meant)",
-            refusal.IfNone("none"));
+            "the feed has no batches; in full mode that would remove every batch (use --mode partial if that is meant); nothing was changed",
+            refusal.Map(p => p.Message).IfNone("none"));
     }
 
     [Fact]
@@ -48,7 +49,9 @@ public class StockGuardTests
     public void RemovalsBeyondTheLimitAreRefusedWithBothNumbers(int limit, int removals)
     {
         var refusal = StockGuard.Refusal(Feed(InStock("k", 1)), StockMode.Full, limit, Removals(removals));
-        Assert.Equal($"the plan removes {removals} batches, more than --max-remove {limit}", refusal.IfNone("none"));
+        Assert.Equal(
+            new Problem(ProblemKind.Refused, $"the plan removes {removals} batches, more than --max-remove {limit}; nothing was changed"),
+            refusal.IfNone(Problem.BadInput("none")));
     }
 
     [Fact]

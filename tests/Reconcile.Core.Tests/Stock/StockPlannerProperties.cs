@@ -61,7 +61,7 @@ public class StockPlannerProperties
         var (plan, after) = Run(s);
         var deallocated = plan.OfType<Deallocate>().Select(d => new LineKey(d.OrderId, d.Sku)).ToHashSet();
         var newQty = after.Batches.ToDictionary(b => b.Ref, b => b.Qty, StringComparer.Ordinal);
-        var kept = new Dictionary<string, int>(StringComparer.Ordinal);
+        var kept = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var line in s.State.Allocations)
         {
             if (!newQty.TryGetValue(line.BatchRef, out var qty))
@@ -123,12 +123,12 @@ public class StockPlannerProperties
         // keep what the validator found). The feed's rows are shuffled, so that nothing can rely on the
         // feed listing its batches in the state's order.
         var random = new Random(s.Feed.Count + (31 * s.State.Batches.Count) + (7 * s.State.Allocations.Count));
-        static string Text(int n) => n.ToString(CultureInfo.InvariantCulture);
+        static string Text(long n) => n.ToString(CultureInfo.InvariantCulture);
         static string Date(DateOnly? d) => d?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "";
         var shuffled = s.Feed.ToArray();
         random.Shuffle(shuffled);
         var feed = shuffled.Select((b, i) => new RawBatch(i + 2, b.Ref, b.Sku, Text(b.Qty), Date(b.Eta))).ToArray();
-        var state = new RawState(
+        var state = new StateRows(
             new RawTable<RawBatch>("batches.csv", s.State.Batches.Select((b, i) => new RawBatch(i + 2, b.Ref, b.Sku, Text(b.Qty), Date(b.Eta))).ToArray()),
             new RawTable<RawAllocation>("allocations.csv", s.State.Allocations.Select((a, i) => new RawAllocation(i + 2, a.OrderId, a.Sku, Text(a.Qty), a.BatchRef)).ToArray()),
             new RawTable<RawOrderLine>("unallocated.csv", s.State.Backorders.Select((l, i) => new RawOrderLine(i + 2, l.OrderId, l.Sku, Text(l.Qty))).ToArray()));

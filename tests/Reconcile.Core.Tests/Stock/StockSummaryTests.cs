@@ -33,7 +33,8 @@ public class StockSummaryTests
             new OutOfStock("o4", "RED-CHAIR", 9),
             new OutOfStock("o5", "RED-CHAIR", 9));
         var summary = StockSummary.Of(plan);
-        Assert.Equal(new StockSummary(CreateBatch: 1, ChangeQuantity: 2, ChangeEta: 3, RemoveBatch: 4, Deallocate: 2, Allocate: 3, OutOfStock: 2), summary with { BatchesChanged = 0 });
+        Assert.Equal(new StockSummary(CreateBatch: 1, ChangeQuantity: 2, ChangeEta: 3, RemoveBatch: 4, Deallocate: 2, Allocate: 3, OutOfStock: 2), summary with { BatchesChanged = 0, Moved = 0 });
+        Assert.Equal(2, summary.Moved); // o1 and o2 were deallocated, then allocated again
         Assert.False(summary.IsEmpty);
     }
 

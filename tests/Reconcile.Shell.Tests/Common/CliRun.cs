@@ -1,3 +1,5 @@
+using Reconcile.Shell.Common;
+
 namespace Reconcile.Shell.Tests.Common;
 
 /// <summary>The outcome of one run of the command line, in process.</summary>
@@ -17,5 +19,20 @@ public sealed record CliRun(int ExitCode, string Stdout, string Stderr)
         return new CliRun(code, stdout.ToString(), stderr.ToString());
     }
 
+    /// <summary>A run whose clock reads <paramref name="clock"/>'s time (what a journal records).</summary>
+    public static CliRun At(TimeProvider clock, params string[] args)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var code = Cli.Run(args, stdout, stderr, Terminal.None, clock);
+        return new CliRun(code, stdout.ToString(), stderr.ToString());
+    }
+
     public override string ToString() => $"exit {ExitCode}\n--- stdout\n{Stdout}\n--- stderr\n{Stderr}";
+}
+
+/// <summary>A clock that always reads the same time.</summary>
+public sealed class FixedClock(DateTimeOffset now) : TimeProvider
+{
+    public override DateTimeOffset GetUtcNow() => now.ToUniversalTime();
 }

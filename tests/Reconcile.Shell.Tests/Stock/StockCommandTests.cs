@@ -91,16 +91,15 @@ public sealed class StockCommandTests : IDisposable
     public void JournalRecordsTimeInputsAndActions()
     {
         var feedSha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Feed)));
-        Assert.Equal(0, CliRun.Of("stock", Feed, State).ExitCode);
-        Assert.Equal(0, CliRun.Of("stock", Feed, State).ExitCode); // nothing to do: no second entry
+        var clock = new FixedClock(new DateTimeOffset(2026, 3, 4, 5, 6, 7, 890, TimeSpan.FromHours(2)).AddTicks(1234));
+        Assert.Equal(0, CliRun.At(clock, "stock", Feed, State).ExitCode);
+        Assert.Equal(0, CliRun.At(clock, "stock", Feed, State).ExitCode); // nothing to do: no second entry
 
         var lines = File.ReadAllLines(StateFile("journal.jsonl"));
         var entry = Assert.Single(lines);
         using var json = JsonDocument.Parse(entry);
         var root = json.RootElement;
-        var time = root.GetProperty("time").GetString()!;
-        Assert.EndsWith("Z", time, StringComparison.Ordinal);
-        Assert.True(DateTimeOffset.UtcNow - DateTimeOffset.Parse(time, System.Globalization.CultureInfo.InvariantCulture) < TimeSpan.FromMinutes(5));
+        Assert.Equal("2026-03-04T03:06:07.8901234Z", root.GetProperty("time").GetString());
         var inputs = root.GetProperty("inputs").EnumerateArray().ToList();
         Assert.Equal(Feed, inputs[0].GetProperty("file").GetString());
         Assert.Equal(feedSha, inputs[0].GetProperty("sha256").GetString());

@@ -104,12 +104,12 @@ public sealed class StockSavedPlanTests : IDisposable
     }
 
     [Fact]
-    public void RelativeStatePathInAPlanIsRejected()
+    public void RelativeStoreLocatorInAPlanIsRejected()
     {
         Assert.Equal(0, CliRun.Of("stock", "-n", "--plan-out", Plan, Feed, State).ExitCode);
         using (var doc = JsonDocument.Parse(File.ReadAllText(Plan)))
         {
-            var state = doc.RootElement.GetProperty("state").GetString()!;
+            var state = doc.RootElement.GetProperty("store").GetString()!;
             File.WriteAllText(Plan, File.ReadAllText(Plan).Replace(JsonEncodedText.Encode(state).ToString(), "../state", StringComparison.Ordinal));
         }
         Assert.Equal(ExitCodes.BadInput, CliRun.Of("apply", Plan).ExitCode);

@@ -1,34 +1,19 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
+using System.Text.Json;
 using LanguageExt;
+using Reconcile.Core.Common;
 using Reconcile.Core.Stock;
 using Reconcile.Shell.Common;
+using static LanguageExt.Prelude;
 
 namespace Reconcile.Shell.Stock;
 
-/// <summary>The state files of a STATE directory as read: their rows, to be validated, and what is kept of them.</summary>
-internal sealed record ReadState(CsvRead<RawBatch> Batches, CsvRead<RawAllocation> Allocations, CsvRead<RawOrderLine> Backorders)
-{
-    public RawState Raw => new(Batches.Table, Allocations.Table, Backorders.Table);
-
-    /// <summary>What a run keeps once the rows are validated: the files' fingerprints and extra columns.</summary>
-    public LoadedState Loaded => new(
-        [Batches.File, Allocations.File, Backorders.File],
-        new KeptColumns(Batches.Extras.Header, [Batches.Extras]),
-        new KeptColumns(Allocations.Extras.Header, [Allocations.Extras, Backorders.Extras]),
-        new KeptColumns(Backorders.Extras.Header, [Backorders.Extras, Allocations.Extras]));
-}
-
 /// <summary>
-/// The state files as a run keeps them: their fingerprints, and the extra columns of each, to be written
-/// back with them (an order line's values are looked up in either order-line file, since lines move
-/// between them).
-/// </summary>
-internal sealed record LoadedState(IReadOnlyList<InputFile> Files, KeptColumns Batches, KeptColumns Allocations, KeptColumns Backorders);
-
-/// <summary>
-/// The STATE directory: batches.csv, allocations.csv, unallocated.csv and journal.jsonl.
+/// The CSV stock store: a STATE directory with batches.csv, allocations.csv, unallocated.csv and
+/// journal.jsonl. Its version is the SHA-256 of each state file as read. It keeps what a run must write
+/// back that the core knows nothing of: each file's header and extra columns.
 ///
 /// Replacing several files is not atomic as a group, so a commit goes through a staging directory,
 /// <c>STATE/.reconcile-pending/</c>, on the same filesystem (so that a rename is atomic):
@@ -43,7 +28,7 @@ internal sealed record LoadedState(IReadOnlyList<InputFile> Files, KeptColumns B
 /// may not write (a dry run) honours the marker by reading a staged file instead of its target, and
 /// ignores an uncommitted staging directory, so it sees the same state without changing anything.
 /// </summary>
-internal sealed partial class StateStore(string directory)
+internal sealed partial class CsvStockStore(string directory) : IStockStore
 {
     public const string BatchesFile = "batches.csv";
     public const string AllocationsFile = "allocations.csv";
@@ -51,49 +36,148 @@ internal sealed partial class StateStore(string directory)
     public const string JournalFile = "journal.jsonl";
     private const string PendingDirectory = ".reconcile-pending";
     private const string CommitMarker = "COMMITTED";
-    private const string JournalEntry = "journal-entry.jsonl";
+    private const string JournalEntryFile = "journal-entry.jsonl";
     private const string LockFile = ".reconcile.lock";
 
+    private CsvStateFiles? read;
+
     public string Directory { get; } = directory;
+
+    /// <summary>The directory, absolute; files are reported by the path as the user gave it.</summary>
+    public string Locator => Path.GetFullPath(Directory);
 
     private string Pending => Path.Combine(Directory, PendingDirectory);
 
     private bool Committed => File.Exists(Path.Combine(Pending, CommitMarker));
 
-    public bool HasPending => System.IO.Directory.Exists(Pending);
-
-    /// <summary>Whether the state files still have the bytes they had when they were read. The first file
-    /// (batches.csv, the largest) is hashed on a core of its own while the others are.</summary>
-    public bool Unchanged(IReadOnlyList<InputFile> files)
-    {
-        string? Now(InputFile file) => InputFile.Sha256Of(Path.Combine(Directory, Path.GetFileName(file.Name)));
-        if (files.Count == 0)
-        {
-            return true;
-        }
-        var first = OwnThread<StrongBox<string?>>.Start(() => new StrongBox<string?>(Now(files[0])));
-        var rest = files.Skip(1).All(f => f.Sha256 == Now(f));
-        return files[0].Sha256 == first.Join().Value && rest;
-    }
+    private bool HasPending => System.IO.Directory.Exists(Pending);
 
     /// <summary>The run lock of this store (see <see cref="RunLock"/>); inside STATE, beside the files it guards.</summary>
-    public string LockPath => Path.Combine(Directory, LockFile);
+    private string LockPath => Path.Combine(Directory, LockFile);
 
-    /// <summary>Reads the state files; <paramref name="fingerprint"/> says whether their SHA-256 is needed.
-    /// batches.csv must exist; the other two are empty when absent.</summary>
-    public ReadState Load(bool fingerprint)
+    public IDisposable Lock() => RunLock.Acquire(LockPath, Directory);
+
+    public void Recover()
+    {
+        if (HasPending)
+        {
+            using var held = Lock();
+            RecoverUnderLock();
+        }
+    }
+
+    /// <summary>Reads the state files. batches.csv must exist; the other two are empty when absent.</summary>
+    public StoreSnapshot Read(bool versioned)
     {
         var (batchesName, batchesPath) = Input(BatchesFile);
         var (allocationsName, allocationsPath) = Input(AllocationsFile);
         var (backordersName, backordersPath) = Input(UnallocatedFile);
-        return new ReadState(
-            StockCsv.Batches(batchesName, batchesPath, fingerprint),
-            File.Exists(allocationsPath) ? StockCsv.Allocations(allocationsName, allocationsPath, fingerprint) : CsvRead<RawAllocation>.Absent(allocationsName),
-            File.Exists(backordersPath) ? StockCsv.OrderLines(backordersName, backordersPath, fingerprint) : CsvRead<RawOrderLine>.Absent(backordersName));
+        var batches = StockCsv.Batches(batchesName, batchesPath, versioned);
+        var allocations = File.Exists(allocationsPath) ? StockCsv.Allocations(allocationsName, allocationsPath, versioned) : CsvRead<RawAllocation>.Absent(allocationsName);
+        var backorders = File.Exists(backordersPath) ? StockCsv.OrderLines(backordersName, backordersPath, versioned) : CsvRead<RawOrderLine>.Absent(backordersName);
+        read = new CsvStateFiles(
+            [batches.File, allocations.File, backorders.File],
+            new KeptColumns(batches.Layout ?? CsvLayout.Standard(StockCsv.BatchColumns)),
+            new KeptColumns(allocations.Layout ?? CsvLayout.Standard(StockCsv.AllocationColumns), backorders.Layout),
+            new KeptColumns(backorders.Layout ?? CsvLayout.Standard(StockCsv.OrderLineColumns), allocations.Layout));
+        return new StoreSnapshot(
+            new StateRows(batches.Table, allocations.Table, backorders.Table),
+            [.. batches.RowErrors, .. allocations.RowErrors, .. backorders.RowErrors],
+            [.. batches.FileErrors, .. allocations.FileErrors, .. backorders.FileErrors],
+            versioned ? VersionOf(read.Files.Select(f => f.Sha256)) : null);
+    }
+
+    public Option<Problem> Commit(StoreVersion expected, Func<StockChange> prepare)
+    {
+        var files = read ?? throw new InvalidOperationException("the store commits only what it has read");
+        // The new files and journal line are worked out on another core while the state files are
+        // hashed again: no other run may have committed since they were read.
+        var preparing = OwnThread<StockChange>.Start(prepare);
+        if (HasPending || CurrentVersion() != expected)
+        {
+            return Problem.Refused($"{Directory}: another run changed STATE while this one was planning; nothing was changed, run again");
+        }
+        var change = preparing.Join();
+        var entry = change.Entry with { Inputs = [.. change.Entry.Inputs, .. files.Files] };
+        var line = StockJournal.Line(entry, json => WriteValuesLeftBehind(json, change.After, files));
+        CommitFiles(change.Before, change.After, line, files);
+        return None;
+    }
+
+    public string Changes(StoreVersion then, StoreVersion now)
+    {
+        var before = Fingerprints(then);
+        return string.Join(", ", Fingerprints(now).Where(p => !before.TryGetValue(p.Key, out var sha) || sha != p.Value).Select(p => p.Key));
+    }
+
+    /// <summary>The version of files with these fingerprints (in the order batches, allocations,
+    /// unallocated; null for an absent file): each file's name and SHA-256.</summary>
+    private static StoreVersion VersionOf(IEnumerable<string?> fingerprints) =>
+        new(string.Join(";", StateFiles.Zip(fingerprints, (name, sha) => $"{name}:{sha ?? "-"}")));
+
+    private static readonly string[] StateFiles = [BatchesFile, AllocationsFile, UnallocatedFile];
+
+    private static Dictionary<string, string> Fingerprints(StoreVersion version) =>
+        version.Token.Split(';').Select(p => p.Split(':')).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal);
+
+    /// <summary>The version of the state files as they are now. batches.csv, the largest, is hashed on a
+    /// core of its own while the others are.</summary>
+    private StoreVersion CurrentVersion()
+    {
+        var first = OwnThread<StrongBox<string?>>.Start(() => new StrongBox<string?>(InputFile.Sha256Of(Path.Combine(Directory, StateFiles[0]))));
+        var rest = StateFiles.Skip(1).Select(name => InputFile.Sha256Of(Path.Combine(Directory, name))).ToList();
+        return VersionOf([first.Join().Value, .. rest]);
+    }
+
+    /// <summary>
+    /// The extra values of order lines that moved to the other order-line file, which has no column for
+    /// them: the journal keeps them, so that no value is silently dropped. Nothing is written when there
+    /// are none.
+    /// </summary>
+    private static void WriteValuesLeftBehind(Utf8JsonWriter json, StockState after, CsvStateFiles files)
+    {
+        var left = new List<(string OrderId, string Sku, string File, (string Column, int Position, string Value) Value)>();
+        if (files.Allocations.TakesFromOther)
+        {
+            foreach (var allocation in after.Allocations)
+            {
+                foreach (var value in files.Allocations.Left(StockCsv.LineKeyText(allocation.OrderId, allocation.Sku)))
+                {
+                    left.Add((allocation.OrderId, allocation.Sku, UnallocatedFile, value));
+                }
+            }
+        }
+        if (files.Backorders.TakesFromOther)
+        {
+            foreach (var line in after.Backorders)
+            {
+                foreach (var value in files.Backorders.Left(StockCsv.LineKeyText(line.OrderId, line.Sku)))
+                {
+                    left.Add((line.OrderId, line.Sku, AllocationsFile, value));
+                }
+            }
+        }
+        if (left.Count == 0)
+        {
+            return;
+        }
+        json.WriteStartArray("values_left_behind");
+        foreach (var (orderId, sku, file, (column, position, value)) in left)
+        {
+            json.WriteStartObject();
+            json.WriteString("orderid", orderId);
+            json.WriteString("sku", sku);
+            json.WriteString("file", file);
+            json.WriteString("column", column);
+            json.WriteNumber("position", position);
+            json.WriteString("value", value);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
     }
 
     /// <summary>Finishes or undoes a commit that a crash interrupted (see the class comment).</summary>
-    public void Recover()
+    private void RecoverUnderLock()
     {
         if (!System.IO.Directory.Exists(Pending))
         {
@@ -111,7 +195,7 @@ internal sealed partial class StateStore(string directory)
                 }
             }
             SyncDirectory(Directory);
-            var entry = Path.Combine(Pending, JournalEntry);
+            var entry = Path.Combine(Pending, JournalEntryFile);
             if (File.Exists(entry))
             {
                 AppendJournal(File.ReadAllText(entry, Encoding.UTF8));
@@ -122,17 +206,17 @@ internal sealed partial class StateStore(string directory)
     }
 
     /// <summary>Replaces the state files whose content changed, and appends the journal line, as one commit.</summary>
-    public void Commit(StockState before, StockState after, string journalLine, LoadedState? loaded = null)
+    private void CommitFiles(StockState before, StockState after, string journalLine, CsvStateFiles loaded)
     {
-        Recover();
+        RecoverUnderLock();
         System.IO.Directory.CreateDirectory(Pending);
         // batches.csv, the largest, is written on a core of its own while the others are; all of them are
         // staged before the commit point, so the order in which they are written does not matter.
-        var batches = OwnThread<StateStore>.Start(() =>
+        var batches = OwnThread<CsvStockStore>.Start(() =>
         {
             if (!Same(before.Batches, after.Batches))
             {
-                Stage(BatchesFile, s => StockCsv.WriteBatches(s, after.Batches, loaded?.Batches));
+                Stage(BatchesFile, s => StockCsv.WriteBatches(s, after.Batches, loaded.Batches));
             }
             return this;
         });
@@ -140,13 +224,13 @@ internal sealed partial class StateStore(string directory)
         {
             if (!Same(before.Allocations, after.Allocations))
             {
-                Stage(AllocationsFile, s => StockCsv.WriteAllocations(s, after.Allocations, loaded?.Allocations));
+                Stage(AllocationsFile, s => StockCsv.WriteAllocations(s, after.Allocations, loaded.Allocations));
             }
             if (!Same(before.Backorders, after.Backorders))
             {
-                Stage(UnallocatedFile, s => StockCsv.WriteOrderLines(s, after.Backorders, loaded?.Backorders));
+                Stage(UnallocatedFile, s => StockCsv.WriteOrderLines(s, after.Backorders, loaded.Backorders));
             }
-            Stage(JournalEntry, s => s.Write(Encoding.UTF8.GetBytes(journalLine + "\n")));
+            Stage(JournalEntryFile, s => s.Write(Encoding.UTF8.GetBytes(journalLine + "\n")));
         }
         catch
         {
@@ -161,7 +245,7 @@ internal sealed partial class StateStore(string directory)
         File.Move(marker + ".tmp", marker);
         SyncDirectory(Pending);
         KillPoint.Step();
-        Recover();
+        RecoverUnderLock();
     }
 
     /// <summary>The name a state file is reported by, and the path to read it from (its staged copy when
@@ -270,3 +354,8 @@ internal sealed partial class StateStore(string directory)
     [LibraryImport("libc", EntryPoint = "close")]
     private static partial int Close(int fd);
 }
+
+/// <summary>What the CSV store keeps of the files it read: their fingerprints, and each file's header and
+/// extra columns to write back (an order line's values are found in either order-line file, since lines
+/// move between them).</summary>
+internal sealed record CsvStateFiles(IReadOnlyList<InputFile> Files, KeptColumns Batches, KeptColumns Allocations, KeptColumns Backorders);
