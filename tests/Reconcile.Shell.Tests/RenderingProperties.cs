@@ -29,8 +29,7 @@ public class RenderingProperties
             for (var i = 0; i < actions.Count; i++)
             {
                 var op = actions[i].GetProperty("op").GetString()!;
-                var word = op == "local_copy" ? "local" : op;
-                Assert.StartsWith(word + " ", lines[i], StringComparison.Ordinal);
+                Assert.StartsWith(op + " ", lines[i], StringComparison.Ordinal);
                 foreach (var field in new[] { "path", "from", "to" })
                 {
                     if (actions[i].TryGetProperty(field, out var path))

@@ -310,7 +310,7 @@ public sealed class FilesRun(IFileSystem fileSystem, TextWriter stdout, TextWrit
         var touched = new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal);
         foreach (var action in plan)
         {
-            foreach (var path in PathsOf(action))
+            foreach (var path in action.Touches)
             {
                 touched.Add(path);
             }
@@ -318,18 +318,6 @@ public sealed class FilesRun(IFileSystem fileSystem, TextWriter stdout, TextWrit
         SaveCache(gathered.SourceSide, gathered.Source, new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal), gathered.ScanStart, quiet);
         SaveCache(gathered.DestSide, gathered.Dest, touched, gathered.ScanStart, quiet);
     }
-
-    private static string[] PathsOf(FileAction action) => action switch
-    {
-        CopyFile c => [c.Path],
-        UpdateFile u => [u.Path],
-        MoveFile m => [m.From, m.To],
-        CopyLocal l => [l.To],
-        StashFile s => [s.From, s.To],
-        TouchFile t => [t.Path],
-        DeleteFile d => [d.Path],
-        _ => [],
-    };
 
     private void SaveCache(HashedSide? side, FileTree tree, System.Collections.Generic.HashSet<string> touched, DateTime scanStart, bool quiet)
     {
@@ -372,7 +360,7 @@ public sealed class FilesRun(IFileSystem fileSystem, TextWriter stdout, TextWrit
             var copying = progress.Stage("copying", FileSummary.Of(plan).BytesToCopy);
             var done = executor.Execute(plan, a =>
             {
-                copying.Advance(a switch { CopyFile c => c.Bytes, UpdateFile u => u.Bytes, _ => 0 });
+                copying.Advance(a.BytesFromSource);
                 if (textOut)
                 {
                     lock (lines)
