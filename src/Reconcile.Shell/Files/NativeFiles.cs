@@ -152,7 +152,9 @@ public static partial class NativeFiles
             if (n > 0)
             {
                 copied += n;
-                if (n < wanted)
+                // Short of the length: ask again, and the next call tells the end (the file shrank) or
+                // the error (a full disk, a file size limit).
+                if (n < wanted && copied >= length)
                 {
                     break;
                 }
@@ -168,7 +170,7 @@ public static partial class NativeFiles
             }
             else
             {
-                throw new IOException($"cannot copy {from}: error {Marshal.GetLastPInvokeError()}");
+                throw new IOException($"cannot copy {from}: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
             }
         }
         if (!kernelCopy)
