@@ -221,20 +221,6 @@ public sealed class FilesRun(LocalAccess access, TextWriter stdout, TextWriter s
         }
     }
 
-    private static List<PathGlob> ParseExcludes(IReadOnlyList<string> patterns)
-    {
-        var globs = new List<PathGlob>();
-        foreach (var pattern in patterns)
-        {
-            try
-            {
-                globs.Add(PathGlob.Parse(pattern));
-            }
-            catch (ArgumentException e)
-            {
-                throw RunStoppedException.BadInput($"--exclude {pattern}: {e.Message}");
-            }
-        }
-        return globs;
-    }
+    private static List<PathGlob> ParseExcludes(IReadOnlyList<string> patterns) =>
+        [.. patterns.Select(pattern => PathGlob.Read(pattern).IfLeft(problem => throw new RunStoppedException(problem)))];
 }

@@ -30,17 +30,21 @@ public sealed class PlacesThroughLinksTests : IDisposable
 
     private string Through(string link, string inside) => Path.Combine(temp.Combine(link), inside);
 
-    [Theory]
-    [MemberData(nameof(Links))]
-    public void ABackupDirectoryThroughALinkToARootIsRefusedAndNothingChanges(string link)
+    /// <summary>The run is bad input, its message names the place, and neither root changed.</summary>
+    private void RefusedAndNothingChanged(Func<CliRun> run, string names)
     {
         var destBefore = TreeSnapshot.Of(dest);
-        var run = CliRun.Of("files", "--backup-dir", Through(link, "trash"), source, dest);
-        Assert.True(run.ExitCode == ExitCodes.BadInput, run.ToString());
-        Assert.Contains("--backup-dir", run.Stderr, StringComparison.Ordinal);
+        var result = run();
+        Assert.True(result.ExitCode == ExitCodes.BadInput, result.ToString());
+        Assert.Contains(names, result.Stderr, StringComparison.Ordinal);
         Assert.Equal(sourceBefore, TreeSnapshot.Of(source));
         Assert.Equal(destBefore, TreeSnapshot.Of(dest));
     }
+
+    [Theory]
+    [MemberData(nameof(Links))]
+    public void ABackupDirectoryThroughALinkToARootIsRefusedAndNothingChanges(string link) =>
+        RefusedAndNothingChanged(() => CliRun.Of("files", "--backup-dir", Through(link, "trash"), source, dest), "--backup-dir");
 
     [Theory]
     [MemberData(nameof(Links))]
@@ -62,27 +66,15 @@ public sealed class PlacesThroughLinksTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Links))]
-    public void ALockDirectoryThroughALinkToARootIsRefusedAndNothingChanges(string link)
-    {
-        var destBefore = TreeSnapshot.Of(dest);
-        var run = ExeRun.Of(new Dictionary<string, string> { ["XDG_CACHE_HOME"] = Through(link, "cache") }, "files", source, dest);
-        Assert.True(run.ExitCode == ExitCodes.BadInput, run.ToString());
-        Assert.Contains("lock's directory", run.Stderr, StringComparison.Ordinal);
-        Assert.Equal(sourceBefore, TreeSnapshot.Of(source));
-        Assert.Equal(destBefore, TreeSnapshot.Of(dest));
-    }
+    public void ALockDirectoryThroughALinkToARootIsRefusedAndNothingChanges(string link) =>
+        RefusedAndNothingChanged(
+            () => ExeRun.Of(new Dictionary<string, string> { ["XDG_CACHE_HOME"] = Through(link, "cache") }, "files", source, dest),
+            "lock's directory");
 
     [Theory]
     [MemberData(nameof(Links))]
-    public void ASavedPlanThroughALinkToARootIsRefusedAndNothingIsWritten(string link)
-    {
-        var destBefore = TreeSnapshot.Of(dest);
-        var run = CliRun.Of("files", "--dry-run", "--plan-out", Through(link, "plan.json"), source, dest);
-        Assert.True(run.ExitCode == ExitCodes.BadInput, run.ToString());
-        Assert.Contains("--plan-out", run.Stderr, StringComparison.Ordinal);
-        Assert.Equal(sourceBefore, TreeSnapshot.Of(source));
-        Assert.Equal(destBefore, TreeSnapshot.Of(dest));
-    }
+    public void ASavedPlanThroughALinkToARootIsRefusedAndNothingIsWritten(string link) =>
+        RefusedAndNothingChanged(() => CliRun.Of("files", "--dry-run", "--plan-out", Through(link, "plan.json"), source, dest), "--plan-out");
 
     [Fact]
     public void PlacesOutsideBothRootsReachedThroughLinksAreUsed()
