@@ -1,6 +1,5 @@
 using LanguageExt;
 using Reconcile.Core.Common;
-using static LanguageExt.Prelude;
 
 namespace Reconcile.Core.Files;
 
@@ -20,9 +19,9 @@ public static class FileGuards
     /// Why a plan must not run, if it must not. An unmounted disk often leaves its mount point behind as
     /// an empty directory, or a tree of empty directories: a SOURCE without a single file while DEST has
     /// files (links left alone do not count) is refused unless allowed. A plan that deletes more files
-    /// than <paramref name="maxDelete"/> is refused.
+    /// than <paramref name="maxDelete"/> is refused. Null when the plan may run.
     /// </summary>
-    public static Option<Problem> Check(string source, string dest, bool allowEmptySource, int? maxDelete, FileTree sourceTree, FileTree destTree, Seq<FileAction> plan)
+    public static Problem? Check(string source, string dest, bool allowEmptySource, int? maxDelete, FileTree sourceTree, FileTree destTree, Seq<FileAction> plan)
     {
         if (!allowEmptySource && sourceTree.Files.Count == 0 && destTree.Files.Values.Any(f => !f.IsLink))
         {
@@ -32,7 +31,7 @@ public static class FileGuards
         var deletes = plan.Count(a => a is DeleteFile);
         return maxDelete is { } max && deletes > max
             ? Problem.Refused($"the plan deletes {deletes} files, more than --max-delete {max}; nothing was changed")
-            : None;
+            : null;
     }
 
     /// <summary>
@@ -59,7 +58,7 @@ public static class FileGuards
 }
 
 /// <summary>A stretch of a plan, from <see cref="Start"/> to before <see cref="End"/>, whose actions may run side by side when <see cref="SideBySide"/>.</summary>
-public readonly record struct ActionBatch(int Start, int End, bool SideBySide);
+public sealed record ActionBatch(int Start, int End, bool SideBySide);
 
 /// <summary>How a plan may be carried out: which actions may run side by side, and what still runs after a failure.</summary>
 public static class FileExecutionRules

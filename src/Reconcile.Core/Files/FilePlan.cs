@@ -28,9 +28,10 @@ public sealed record FileSummary(
         // Counted by the name every output gives the action.
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         long copyBytes = 0, updateBytes = 0;
+        int Count(string op) => counts.TryGetValue(op, out var n) ? n : 0;
         foreach (var action in actions)
         {
-            counts[action.Op] = counts.GetValueOrDefault(action.Op) + 1;
+            counts[action.Op] = Count(action.Op) + 1;
             if (action is CopyFile)
             {
                 copyBytes += action.BytesFromSource;
@@ -40,7 +41,6 @@ public sealed record FileSummary(
                 updateBytes += action.BytesFromSource;
             }
         }
-        int Count(string op) => counts.GetValueOrDefault(op);
         return new(Count("copy"), Count("update"), Count("move"), Count("local_copy"), Count("stash"), Count("touch"), Count("delete"), Count("mkdir"), Count("rmdir"), copyBytes + updateBytes)
         {
             CopyBytes = copyBytes,

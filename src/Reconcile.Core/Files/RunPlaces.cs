@@ -1,6 +1,4 @@
-using LanguageExt;
 using Reconcile.Core.Common;
-using static LanguageExt.Prelude;
 
 namespace Reconcile.Core.Files;
 
@@ -10,15 +8,17 @@ public sealed record RunPath(string Written, string Resolved);
 /// <summary>
 /// Every place a files run reads or writes: the two roots, and what it writes outside DEST (the backup
 /// directory, the hash cache's directory, the lock's directory, the <c>--plan-out</c> file), each resolved
-/// once. <see cref="Separator"/> is the platform's directory separator.
+/// once; null where the run has none. <see cref="Separator"/> is the platform's directory separator.
+/// (Nullable references rather than options: this runs at every start, where each generic instantiation
+/// the runtime has not precompiled costs compilation time.)
 /// </summary>
 public sealed record RunPlaces(
     RunPath Source,
     RunPath Dest,
-    Option<RunPath> Backup,
-    Option<RunPath> Cache,
-    Option<RunPath> LockDirectory,
-    Option<RunPath> PlanOut,
+    RunPath? Backup,
+    RunPath? Cache,
+    RunPath? LockDirectory,
+    RunPath? PlanOut,
     char Separator = '/');
 
 /// <summary>
@@ -39,9 +39,9 @@ public static class RunPlaceRules
     /// Why the run cannot go ahead with these places, if it cannot: SOURCE and DEST overlap; a backup
     /// directory overlaps either (inside SOURCE it writes there, inside DEST the next run deletes it,
     /// around either a backup's relative path could land inside them); the lock's directory or the saved
-    /// plan lies inside either. All bad input: nothing has been changed.
+    /// plan lies inside either. All bad input: nothing has been changed. Null when the places may be used.
     /// </summary>
-    public static Option<Problem> Refusal(RunPlaces places)
+    public static Problem? Refusal(RunPlaces places)
     {
         var (source, dest, separator) = (places.Source, places.Dest, places.Separator);
         bool InsideARoot(RunPath p) => IsInside(p.Resolved, source.Resolved, separator) || IsInside(p.Resolved, dest.Resolved, separator);
@@ -49,38 +49,40 @@ public static class RunPlaceRules
         {
             return Problem.BadInput($"SOURCE {source.Written} and DEST {dest.Written} overlap; a mirror must live outside its source");
         }
-        foreach (var backup in places.Backup)
+        if (places.Backup is { } backup)
         {
             if (Overlap(backup.Resolved, source.Resolved, separator) || Overlap(backup.Resolved, dest.Resolved, separator))
             {
                 return Problem.BadInput($"--backup-dir {backup.Written} overlaps SOURCE or DEST; it must be a directory outside both");
             }
         }
-        foreach (var locks in places.LockDirectory)
+        if (places.LockDirectory is { } locks)
         {
             if (InsideARoot(locks))
             {
                 return Problem.BadInput($"the run lock's directory {locks.Written} lies inside SOURCE or DEST; set XDG_CACHE_HOME to a directory outside both");
             }
         }
-        foreach (var planOut in places.PlanOut)
+        if (places.PlanOut is { } planOut)
         {
             if (InsideARoot(planOut))
             {
                 return Problem.BadInput($"--plan-out {planOut.Written} lies inside SOURCE or DEST; save the plan outside both");
             }
         }
-        return None;
+        return null;
     }
 
     /// <summary>
     /// The hash cache's directory, unless it lies inside SOURCE or DEST (then the run goes on without a
-    /// cache: the cache only saves time).
+    /// cache: the cache only saves time). Null when there is none to use.
     /// </summary>
-    public static Option<RunPath> UsableCache(RunPlaces places) =>
-        places.Cache.Filter(cache =>
-            !IsInside(cache.Resolved, places.Source.Resolved, places.Separator)
-            && !IsInside(cache.Resolved, places.Dest.Resolved, places.Separator));
+    public static RunPath? UsableCache(RunPlaces places) =>
+        places.Cache is { } cache
+        && !IsInside(cache.Resolved, places.Source.Resolved, places.Separator)
+        && !IsInside(cache.Resolved, places.Dest.Resolved, places.Separator)
+            ? cache
+            : null;
 
     private static string WithSeparator(string path, char separator) => path.TrimEnd(separator) + separator;
 }

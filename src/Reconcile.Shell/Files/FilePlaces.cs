@@ -1,8 +1,6 @@
 using System.IO.Abstractions;
-using LanguageExt;
 using Reconcile.Core.Files;
 using Reconcile.Shell.Common;
-using static LanguageExt.Prelude;
 
 namespace Reconcile.Shell.Files;
 
@@ -33,8 +31,7 @@ internal static class FilePlaces
         {
             throw RunStoppedException.BadInput($"--backup-dir {backup} is a file, not a directory");
         }
-        Option<RunPath> Resolved(string? written, string? full = null) =>
-            written is null ? None : Some(new RunPath(written, CanonicalPath.Of(full ?? written)));
+        static RunPath? Resolved(string? written) => written is null ? null : new RunPath(written, CanonicalPath.Of(written));
         var lockDirectory = request.TakesLock ? RunLock.DefaultDirectory() : null;
         var places = new RunPlaces(
             new RunPath(source, CanonicalPath.Of(sourceFull)),
@@ -42,20 +39,22 @@ internal static class FilePlaces
             Resolved(request.BackupDir),
             Resolved(request.CacheDir is null ? null : fileSystem.Path.GetFullPath(request.CacheDir)),
             Resolved(lockDirectory),
-            request.PlanOut is null ? None : Some(new RunPath(request.PlanOut, PlanOutResolved(fileSystem, request.PlanOut))),
+            request.PlanOut is null ? null : new RunPath(request.PlanOut, PlanOutResolved(fileSystem, request.PlanOut)),
             fileSystem.Path.DirectorySeparatorChar);
-        RunPlaceRules.Refusal(places).IfSome(problem => throw new RunStoppedException(problem));
+        if (RunPlaceRules.Refusal(places) is { } problem)
+        {
+            throw new RunStoppedException(problem);
+        }
         var cache = RunPlaceRules.UsableCache(places);
-        cacheRefused = places.Cache.IsSome && cache.IsNone ? places.Cache.Map(c => c.Written).IfNone("") : null;
-        static string? Path(Option<RunPath> place) => place.IsSome ? place.Map(p => p.Resolved).IfNone("") : null;
+        cacheRefused = cache is null ? places.Cache?.Written : null;
         return new FileRoots(
             sourceFull,
             destFull,
             destExists,
-            Path(places.Backup),
-            Path(cache),
-            Path(places.LockDirectory) is { } locks ? RunLock.ForDirectory(destFull, locks) : null,
-            Path(places.PlanOut));
+            places.Backup?.Resolved,
+            cache?.Resolved,
+            places.LockDirectory is { } locks ? RunLock.ForDirectory(destFull, locks.Resolved) : null,
+            places.PlanOut?.Resolved);
     }
 
     /// <summary>A saved plan replaces the file at its path (a link there included), so its directory is what is resolved.</summary>

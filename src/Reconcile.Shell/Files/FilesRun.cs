@@ -39,7 +39,7 @@ public sealed class FilesRun(LocalAccess access, TextWriter stdout, TextWriter s
         var gathered = Gather(roots, excludes, options, request.Quiet, request.Json, request.Verbose);
         var plan = FilePlanner.Plan(gathered.Source, gathered.Dest, options);
         StageClock.Mark("files: planned");
-        FileGuards.Check(request.Source, request.Dest, request.AllowEmptySource, request.MaxDelete, gathered.Source, gathered.Dest, plan).IfSome(Stop);
+        Stop(FileGuards.Check(request.Source, request.Dest, request.AllowEmptySource, request.MaxDelete, gathered.Source, gathered.Dest, plan));
         return request.Writes
             ? Execute(roots, plan, gathered, request.Json, request.Quiet)
             : Show(request, roots, gathered, plan);
@@ -52,7 +52,7 @@ public sealed class FilesRun(LocalAccess access, TextWriter stdout, TextWriter s
     /// </summary>
     public int Apply(SavedFilePlan saved, bool json, bool quiet)
     {
-        var roots = FilePlaces.Resolve(access.FileSystem, new PlaceRequest(saved.Source, saved.Dest, saved.Options.BackupDir, UserCacheDirectory.Find(), TakesLock: true, PlanOut: null), out _);
+        var roots = Places(new PlaceRequest(saved.Source, saved.Dest, saved.Options.BackupDir, UserCacheDirectory.Find(), TakesLock: true, PlanOut: null), quiet);
         var excludes = ParseExcludes(saved.Options.Excludes.ToList());
         var options = new FilePlanOptions(Checksum: saved.Options.Checksum);
         using var held = TakeLock(roots, saved.Dest);
@@ -65,13 +65,19 @@ public sealed class FilesRun(LocalAccess access, TextWriter stdout, TextWriter s
         }
         var fits = FileSimulator.Apply(gathered.Dest, saved.Actions, gathered.Source);
         fits.IfLeft(error => throw RunStoppedException.BadInput($"the plan does not fit its trees, so it was not made by reconcile from them: {error}; nothing was changed"));
-        FileGuards.Check(saved.Source, saved.Dest, saved.Options.AllowEmptySource, saved.Options.MaxDelete, gathered.Source, gathered.Dest, saved.Actions).IfSome(Stop);
+        Stop(FileGuards.Check(saved.Source, saved.Dest, saved.Options.AllowEmptySource, saved.Options.MaxDelete, gathered.Source, gathered.Dest, saved.Actions));
         return Execute(roots, saved.Actions, gathered, json, quiet);
     }
 
-    private static void Stop(Core.Common.Problem problem) => throw new RunStoppedException(problem);
+    /// <summary>Stops the run when a guard refused it.</summary>
+    private static void Stop(Core.Common.Problem? refusal)
+    {
+        if (refusal is not null)
+        {
+            throw new RunStoppedException(refusal);
+        }
+    }
 
-    /// <summary>Every place the run uses, resolved and checked once, before anything is written.</summary>
     private FileRoots Places(FilesRequest request)
     {
         if (request.PlanOut is not null && !request.DryRun)
@@ -79,8 +85,14 @@ public sealed class FilesRun(LocalAccess access, TextWriter stdout, TextWriter s
             throw RunStoppedException.BadInput("--plan-out saves a plan to apply later; use it with --dry-run");
         }
         var cacheDir = request.NoCache ? null : request.CacheDir ?? UserCacheDirectory.Find();
-        var roots = FilePlaces.Resolve(access.FileSystem, new PlaceRequest(request.Source, request.Dest, request.BackupDir, cacheDir, request.Writes, request.PlanOut), out var cacheRefused);
-        if (cacheRefused is not null && !request.Quiet)
+        return Places(new PlaceRequest(request.Source, request.Dest, request.BackupDir, cacheDir, request.Writes, request.PlanOut), request.Quiet);
+    }
+
+    /// <summary>Every place the run uses, resolved and checked once, before anything is written.</summary>
+    private FileRoots Places(PlaceRequest request, bool quiet)
+    {
+        var roots = FilePlaces.Resolve(access.FileSystem, request, out var cacheRefused);
+        if (cacheRefused is not null && !quiet)
         {
             stderr.WriteLine($"reconcile: not using the hash cache {cacheRefused}: it lies inside SOURCE or DEST");
         }

@@ -26,7 +26,7 @@ public class FileExecutionRulesTests
     public void RunsOfTransfersMetadataOrDeletionsGoSideBySideAndNothingCrossesAMoveOrDirectoryChange()
     {
         Assert.Equal(
-            [new(0, 1, false), new(1, 3, true), new(3, 4, false), new(4, 5, false), new(5, 7, true), new(7, 10, true), new ActionBatch(10, 11, false)],
+            new ActionBatch[] { new(0, 1, false), new(1, 3, true), new(3, 4, false), new(4, 5, false), new(5, 7, true), new(7, 10, true), new(10, 11, false) },
             FileExecutionRules.Batches(Plan, backups: false));
     }
 

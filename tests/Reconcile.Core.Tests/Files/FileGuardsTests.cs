@@ -1,7 +1,6 @@
 using LanguageExt;
 using Reconcile.Core.Common;
 using Reconcile.Core.Files;
-using static LanguageExt.Prelude;
 
 namespace Reconcile.Core.Tests.Files;
 
@@ -10,7 +9,7 @@ public class FileGuardsTests
 {
     private static readonly FileEntry Link = new(0, DateTime.MinValue, 0, IsLink: true);
 
-    private static Option<Problem> Check(FileTree source, FileTree dest, bool allowEmpty = false, int? maxDelete = null) =>
+    private static Problem? Check(FileTree source, FileTree dest, bool allowEmpty = false, int? maxDelete = null) =>
         FileGuards.Check("S", "D", allowEmpty, maxDelete, source, dest, Some.Plan(source, dest));
 
     [Fact]
@@ -25,16 +24,16 @@ public class FileGuardsTests
     {
         var empty = Some.Dirs("a", "a/b");
         var dest = Some.Tree(("a/x", 1));
-        Assert.Equal(Some(ProblemKind.Refused), Check(empty, dest).Map(p => p.Kind));
-        Assert.True(Check(empty, dest, allowEmpty: true).IsNone);
-        Assert.True(Check(empty, Some.Dirs("z")).IsNone);
+        Assert.Equal(ProblemKind.Refused, Check(empty, dest)?.Kind);
+        Assert.Null(Check(empty, dest, allowEmpty: true));
+        Assert.Null(Check(empty, Some.Dirs("z")));
     }
 
     [Fact]
     public void LinksLeftInDestAreNotFilesThatAnEmptySourceWouldDelete()
     {
         var dest = new FileTree(new Dictionary<string, FileEntry>(StringComparer.Ordinal) { ["l"] = Link }, FileTree.Empty.Directories);
-        Assert.True(FileGuards.Check("S", "D", false, null, FileTree.Empty, dest, []).IsNone);
+        Assert.Null(FileGuards.Check("S", "D", false, null, FileTree.Empty, dest, []));
     }
 
     [Theory]
@@ -45,8 +44,7 @@ public class FileGuardsTests
     public void MaxDeleteRefusesAPlanThatDeletesMoreFiles(int? maxDelete, bool refused)
     {
         var problem = Check(Some.Tree(("keep", 1)), Some.Tree(("keep", 1), ("x", 2), ("y", 3), ("z", 4)), maxDelete: maxDelete);
-        Assert.Equal(refused, problem.IsSome);
-        problem.IfSome(p => Assert.Equal(Problem.Refused($"the plan deletes 3 files, more than --max-delete {maxDelete}; nothing was changed"), p));
+        Assert.Equal(refused ? Problem.Refused($"the plan deletes 3 files, more than --max-delete {maxDelete}; nothing was changed") : null, problem);
     }
 
     [Fact]

@@ -1,9 +1,7 @@
 using FsCheck;
 using FsCheck.Fluent;
-using LanguageExt;
 using Reconcile.Core.Common;
 using Reconcile.Core.Files;
-using static LanguageExt.Prelude;
 
 namespace Reconcile.Core.Tests.Files;
 
@@ -12,8 +10,7 @@ public class RunPlaceRulesTests
 {
     private static RunPath At(string resolved, string? written = null) => new(written ?? resolved, resolved);
 
-    private static RunPlaces Places(
-        Option<RunPath> backup = default, Option<RunPath> cache = default, Option<RunPath> locks = default, Option<RunPath> planOut = default) =>
+    private static RunPlaces Places(RunPath? backup = null, RunPath? cache = null, RunPath? locks = null, RunPath? planOut = null) =>
         new(At("/data/photos", "photos"), At("/mnt/backup/photos", "mirror"), backup, cache, locks, planOut);
 
     [Theory]
@@ -39,8 +36,8 @@ public class RunPlaceRulesTests
     [Fact]
     public void SeparatePlacesMayBeUsed()
     {
-        var places = Places(Some(At("/trash")), Some(At("/home/u/.cache/reconcile")), Some(At("/home/u/.cache/reconcile/locks")), Some(At("/tmp/plan.json")));
-        Assert.True(RunPlaceRules.Refusal(places).IsNone);
+        var places = Places(At("/trash"), At("/home/u/.cache/reconcile"), At("/home/u/.cache/reconcile/locks"), At("/tmp/plan.json"));
+        Assert.Null(RunPlaceRules.Refusal(places));
         Assert.Equal(places.Cache, RunPlaceRules.UsableCache(places));
     }
 
@@ -60,8 +57,8 @@ public class RunPlaceRulesTests
     [InlineData("/data")]
     public void ABackupDirectoryInsideOrAroundEitherRootIsBadInput(string backup)
     {
-        var problem = RunPlaceRules.Refusal(Places(backup: Some(At(backup, "B"))));
-        Assert.Equal(Some(Problem.BadInput("--backup-dir B overlaps SOURCE or DEST; it must be a directory outside both")), problem);
+        var problem = RunPlaceRules.Refusal(Places(backup: At(backup, "B")));
+        Assert.Equal(Problem.BadInput("--backup-dir B overlaps SOURCE or DEST; it must be a directory outside both"), problem);
     }
 
     [Theory]
@@ -69,9 +66,9 @@ public class RunPlaceRulesTests
     [InlineData("/mnt/backup/photos/.cache/reconcile/locks")]
     public void ALockDirectoryInsideEitherRootIsBadInput(string locks)
     {
-        var problem = RunPlaceRules.Refusal(Places(locks: Some(At(locks, "L"))));
-        Assert.Equal(Some(ProblemKind.BadInput), problem.Map(p => p.Kind));
-        Assert.Contains("lock's directory L lies inside SOURCE or DEST", problem.Map(p => p.Message).IfNone(""), StringComparison.Ordinal);
+        var problem = RunPlaceRules.Refusal(Places(locks: At(locks, "L")));
+        Assert.Equal(ProblemKind.BadInput, problem?.Kind);
+        Assert.Contains("lock's directory L lies inside SOURCE or DEST", problem?.Message, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -79,15 +76,15 @@ public class RunPlaceRulesTests
     [InlineData("/mnt/backup/photos/sub/plan.json")]
     public void ASavedPlanInsideEitherRootIsBadInput(string planOut)
     {
-        var problem = RunPlaceRules.Refusal(Places(planOut: Some(At(planOut, "plan.json"))));
-        Assert.Equal(Some(Problem.BadInput("--plan-out plan.json lies inside SOURCE or DEST; save the plan outside both")), problem);
+        var problem = RunPlaceRules.Refusal(Places(planOut: At(planOut, "plan.json")));
+        Assert.Equal(Problem.BadInput("--plan-out plan.json lies inside SOURCE or DEST; save the plan outside both"), problem);
     }
 
     [Fact]
     public void ADirectoryAroundTheRootsMayHoldTheLockAndThePlan()
     {
-        var places = Places(locks: Some(At("/mnt")), planOut: Some(At("/mnt/plan.json")));
-        Assert.True(RunPlaceRules.Refusal(places).IsNone);
+        var places = Places(locks: At("/mnt"), planOut: At("/mnt/plan.json"));
+        Assert.Null(RunPlaceRules.Refusal(places));
     }
 
     [Theory]
@@ -98,16 +95,16 @@ public class RunPlaceRulesTests
     [InlineData("/var/cache", true)]
     public void TheHashCacheIsUsedOnlyOutsideBothRoots(string cache, bool usable)
     {
-        var places = Places(cache: Some(At(cache)));
-        Assert.Equal(usable, RunPlaceRules.UsableCache(places).IsSome);
-        Assert.True(RunPlaceRules.Refusal(places).IsNone, "a cache inside a root is left unused, not refused");
+        var places = Places(cache: At(cache));
+        Assert.Equal(usable, RunPlaceRules.UsableCache(places) is not null);
+        Assert.Null(RunPlaceRules.Refusal(places)); // a cache inside a root is left unused, not refused
     }
 
     [Fact]
     public void TheSeparatorIsThePlatformsOwn()
     {
-        var places = new RunPlaces(At(@"C:\data"), At(@"C:\data\mirror"), None, None, None, None, '\\');
-        Assert.True(RunPlaceRules.Refusal(places).IsSome);
+        var places = new RunPlaces(At(@"C:\data"), At(@"C:\data\mirror"), null, null, null, null, '\\');
+        Assert.NotNull(RunPlaceRules.Refusal(places));
         Assert.False(RunPlaceRules.IsInside(@"C:\database", @"C:\data", '\\'));
     }
 }
