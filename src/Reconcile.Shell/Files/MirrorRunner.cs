@@ -5,10 +5,7 @@ using Reconcile.Shell.Common;
 namespace Reconcile.Shell.Files;
 
 /// <summary>The outcome of executing a plan: the actions done, and one message per action that failed or was skipped.</summary>
-public sealed record FileExecution(Seq<FileAction> Applied, IReadOnlyList<string> Failures)
-{
-    public bool Succeeded => Failures.Count == 0;
-}
+public sealed record FileExecution(Seq<FileAction> Applied, IReadOnlyList<string> Failures);
 
 /// <summary>
 /// Carries out a files plan on any pair of endpoints, the same way for all: in plan order, the batches
