@@ -65,7 +65,7 @@ public static class ApplyCommand
             }
             return kind switch
             {
-                SavedFilePlan.Kind => new FilesRun(new FileSystem(), stdout, stderr, terminal).Apply(FilePlanReader.ReadSavedPlan(text), json, quiet),
+                SavedFilePlan.Kind => new FilesRun(LocalAccess.OfThisMachine(), stdout, stderr, terminal).Apply(FilePlanReader.ReadSavedPlan(text), json, quiet),
                 SavedStockPlan.StockKind or SavedStockPlan.AllocateKind => ApplyStock(text, json, quiet, stdout, clock),
                 _ => throw new PlanFormatException($"unknown plan kind \"{kind}\""),
             };

@@ -30,8 +30,7 @@ public class RenderingProperties
         for (var i = 0; i < actions.Count; i++)
         {
             var op = actions[i].GetProperty("op").GetString()!;
-            var word = op == "local_copy" ? "local" : op;
-            Assert.StartsWith(word + " ", lines[i], StringComparison.Ordinal);
+            Assert.StartsWith(op + " ", lines[i], StringComparison.Ordinal);
             foreach (var field in new[] { "path", "from", "to" })
             {
                 if (actions[i].TryGetProperty(field, out var path))
@@ -70,7 +69,7 @@ public class RenderingProperties
             }
             if (actions[i].TryGetProperty("qty", out var qty))
             {
-                Assert.Contains("qty " + qty.GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture), lines[i], StringComparison.Ordinal);
+                Assert.Contains("qty " + qty.GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture), lines[i], StringComparison.Ordinal);
             }
         }
         var summary = doc.RootElement.GetProperty("summary");

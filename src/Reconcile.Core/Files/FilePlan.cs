@@ -25,46 +25,23 @@ public sealed record FileSummary(
 
     public static FileSummary Of(Seq<FileAction> actions)
     {
-        int copy = 0, update = 0, move = 0, local = 0, stash = 0, touch = 0, delete = 0, mkdir = 0, rmdir = 0;
+        // Counted by the name every output gives the action.
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         long copyBytes = 0, updateBytes = 0;
+        int Count(string op) => counts.TryGetValue(op, out var n) ? n : 0;
         foreach (var action in actions)
         {
-            switch (action)
+            counts[action.Op] = Count(action.Op) + 1;
+            if (action is CopyFile)
             {
-                case CopyFile c:
-                    copy++;
-                    copyBytes += c.Bytes;
-                    break;
-                case UpdateFile u:
-                    update++;
-                    updateBytes += u.Bytes;
-                    break;
-                case MoveFile:
-                    move++;
-                    break;
-                case CopyLocal:
-                    local++;
-                    break;
-                case StashFile:
-                    stash++;
-                    break;
-                case TouchFile:
-                    touch++;
-                    break;
-                case DeleteFile:
-                    delete++;
-                    break;
-                case MakeDirectory:
-                    mkdir++;
-                    break;
-                case RemoveDirectory:
-                    rmdir++;
-                    break;
-                default:
-                    throw new ArgumentOutOfRangeException(nameof(actions), action, "unknown action");
+                copyBytes += action.BytesFromSource;
+            }
+            else
+            {
+                updateBytes += action.BytesFromSource;
             }
         }
-        return new(copy, update, move, local, stash, touch, delete, mkdir, rmdir, copyBytes + updateBytes)
+        return new(Count("copy"), Count("update"), Count("move"), Count("local_copy"), Count("stash"), Count("touch"), Count("delete"), Count("mkdir"), Count("rmdir"), copyBytes + updateBytes)
         {
             CopyBytes = copyBytes,
             UpdateBytes = updateBytes,

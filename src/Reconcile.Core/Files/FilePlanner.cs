@@ -108,6 +108,9 @@ public static class FilePlanner
 
     internal readonly record struct ContentKey(long Size, ContentHash Hash);
 
+    /// <summary>SOURCE against DEST path by path: the targets to fill, the files to touch, and the DEST files not kept.</summary>
+    private sealed record PathByPath(List<string> Targets, List<string> Touches, List<string> Replaced, IEnumerable<string> Extras);
+
     private sealed class Move(string from, string to, FileMeta meta)
     {
         public string From { get; set; } = from;
@@ -154,7 +157,26 @@ public static class FilePlanner
             stashRoot = FreeName(options.StashRoot);
         }
 
+        /// <summary>The SPEC's phases in order, each adding its actions to the plan as DEST then stands.</summary>
         public Seq<FileAction> Run()
+        {
+            var compared = Compare();
+            var (moves, transfers, localCopies) = Assign(compared.Targets);
+            MarkDoomed(compared.Replaced.Concat(compared.Extras));
+            RunMoves(moves);
+            AddTransfers(transfers);
+            AddLocalCopies(localCopies);
+            AddTouches(compared.Touches);
+            MakeMissingDirectories();
+            DeleteTheRest();
+            return actions.ToSeq();
+        }
+
+        /// <summary>
+        /// Each SOURCE file against DEST at its path: kept (same content; touched when only its time or
+        /// bits differ), or a target whose bytes must come from somewhere, replacing what is there.
+        /// </summary>
+        private PathByPath Compare()
         {
             var targets = new List<string>();
             var touches = new List<string>();
@@ -180,18 +202,25 @@ public static class FilePlanner
                 targets.Add(path);
             }
             targets.Sort(StringComparer.Ordinal);
+            touches.Sort(StringComparer.Ordinal);
+            return new PathByPath(targets, touches, replaced, extras.Keys);
+        }
 
-            var (moves, transfers, localCopies) = Assign(targets);
-            // Doomed: every DEST file not kept (same path and content in SOURCE) and not moved away.
-            foreach (var path in replaced.Concat(extras.Keys))
+        /// <summary>Doomed: every DEST file not kept (same path and content in SOURCE) and not moved away.</summary>
+        private void MarkDoomed(IEnumerable<string> notKept)
+        {
+            foreach (var path in notKept)
             {
                 if (!pendingByPath.ContainsKey(path))
                 {
                     doomed.Add(path);
                 }
             }
+        }
 
-            RunMoves(moves);
+        /// <summary>Transfers from SOURCE: content DEST does not hold anywhere.</summary>
+        private void AddTransfers(List<string> transfers)
+        {
             foreach (var path in transfers)
             {
                 var entry = source.Files[path];
@@ -199,6 +228,11 @@ public static class FilePlanner
                 actions.Add(replaces ? new UpdateFile(path, entry.Size, entry.Meta) : new CopyFile(path, entry.Size, entry.Meta));
                 files[path] = entry;
             }
+        }
+
+        /// <summary>Local copies: further paths of content that DEST holds (or has just received).</summary>
+        private void AddLocalCopies(List<(string From, string To)> localCopies)
+        {
             foreach (var (from, to) in localCopies)
             {
                 var entry = source.Files[to];
@@ -206,20 +240,27 @@ public static class FilePlanner
                 actions.Add(new CopyLocal(from, to, entry.Meta, replaces));
                 files[to] = entry;
             }
-            touches.Sort(StringComparer.Ordinal);
+        }
+
+        /// <summary>Metadata: files whose bytes are right but whose time or permission bits are not.</summary>
+        private void AddTouches(List<string> touches)
+        {
             foreach (var path in touches)
             {
                 actions.Add(new TouchFile(path, source.Files[path].Meta));
                 files[path] = source.Files[path];
             }
+        }
+
+        /// <summary>Empty directories of SOURCE that DEST still lacks (the others were made on the way).</summary>
+        private void MakeMissingDirectories()
+        {
             var missingDirs = sourceDirs.Where(d => !dirs.Contains(d)).ToList();
             missingDirs.Sort(StringComparer.Ordinal);
             foreach (var dir in missingDirs)
             {
                 EnsureDirectory(dir);
             }
-            DeleteTheRest();
-            return actions.ToSeq();
         }
 
         /// <summary>

@@ -19,7 +19,7 @@ public static class FileSimulator
             var error = Step(action, files, dirs, source);
             if (error is not null)
             {
-                return $"step {index} ({action}): {error}";
+                return $"step {index} ({action.Op} {action.Target}): {error}";
             }
             index++;
         }
@@ -142,7 +142,7 @@ public static class FileSimulator
                 dirs.Remove(rmdir.Path);
                 return null;
             default:
-                return $"unknown action {action}";
+                return $"unknown action {action.GetType().Name}";
         }
     }
 

@@ -1,5 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using LanguageExt;
+using Reconcile.Core.Common;
 
 namespace Reconcile.Core.Files;
 
@@ -25,6 +27,13 @@ public sealed class PathGlob
 
     public string Pattern { get; }
 
+    /// <summary>A pattern the user gave (<c>--exclude</c>): bad input, as a value, when it is empty or matches nothing.</summary>
+    public static Either<Problem, PathGlob> Read(string pattern) =>
+        pattern.Trim('/').Length == 0
+            ? Problem.BadInput($"--exclude {pattern}: exclude pattern '{pattern}' matches nothing")
+            : Parse(pattern);
+
+    /// <summary>A pattern known to be well formed; one that matches nothing is a programming error.</summary>
     public static PathGlob Parse(string pattern)
     {
         ArgumentException.ThrowIfNullOrEmpty(pattern);

@@ -9,16 +9,6 @@ public static class CanonicalPath
     /// </summary>
     public static string Of(string path) => Resolve(Path.GetFullPath(path), depth: 0);
 
-    /// <summary>Whether one path is the other or lies inside it, after resolving both.</summary>
-    public static bool Overlap(string a, string b)
-    {
-        var x = WithSeparator(Of(a));
-        var y = WithSeparator(Of(b));
-        return x.StartsWith(y, StringComparison.Ordinal) || y.StartsWith(x, StringComparison.Ordinal);
-    }
-
-    private static string WithSeparator(string path) => path.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
-
     private static string Resolve(string full, int depth)
     {
         var root = Path.GetPathRoot(full) ?? "/";

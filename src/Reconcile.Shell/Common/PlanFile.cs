@@ -20,7 +20,7 @@ public static class PlanFile
     public static void Save(IFileSystem fileSystem, string path, Action<TextWriter> write)
     {
         var full = fileSystem.Path.GetFullPath(path);
-        var temp = full + ".reconcile-" + Guid.NewGuid().ToString("N")[..16] + ".part";
+        var temp = full + TemporaryName.New();
         try
         {
             using (var writer = new StreamWriter(fileSystem.FileStream.New(temp, FileMode.CreateNew, FileAccess.Write), new System.Text.UTF8Encoding(false)))

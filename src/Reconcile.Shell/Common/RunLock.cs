@@ -37,7 +37,7 @@ public sealed partial class RunLock : IDisposable
             var directory = Path.GetDirectoryName(lockPath);
             if (!string.IsNullOrEmpty(directory))
             {
-                Directory.CreateDirectory(directory);
+                System.IO.Directory.CreateDirectory(directory);
             }
             handle = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
             // .NET's own flock for FileShare.None is off in the shipped program (it would cost system
@@ -65,11 +65,12 @@ public sealed partial class RunLock : IDisposable
 
     /// <summary>
     /// The lock file for a files run into <paramref name="dest"/>. Nothing but the mirror may be written
-    /// inside DEST, so it lives in the user's cache directory, named by a hash of DEST's canonical path:
-    /// symbolic links, <c>..</c>, repeated and trailing separators resolved, so that two spellings of one
-    /// directory share one lock. Two users (or two XDG_CACHE_HOME values) do not see each other's locks.
+    /// inside DEST, so it lives in <paramref name="lockDirectory"/> (by default <see cref="DefaultDirectory"/>),
+    /// named by a hash of DEST's canonical path: symbolic links, <c>..</c>, repeated and trailing
+    /// separators resolved, so that two spellings of one directory share one lock. Two users (or two
+    /// XDG_CACHE_HOME values) do not see each other's locks.
     /// </summary>
-    public static string ForDirectory(string dest)
+    public static string ForDirectory(string dest, string? lockDirectory = null)
     {
         var canonical = CanonicalPath.Of(dest);
         if (OperatingSystem.IsWindows())
@@ -77,18 +78,11 @@ public sealed partial class RunLock : IDisposable
             canonical = canonical.ToUpperInvariant();
         }
         var key = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)))[..32];
-        return Path.Combine(CacheDirectory(), "locks", key + ".lock");
+        return Path.Combine(lockDirectory ?? DefaultDirectory(), key + ".lock");
     }
 
-    /// <summary><c>$XDG_CACHE_HOME/reconcile</c>, else <c>~/.cache/reconcile</c>.</summary>
-    public static string CacheDirectory()
-    {
-        var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
-        var baseDirectory = !string.IsNullOrEmpty(xdg) && Path.IsPathRooted(xdg)
-            ? xdg
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
-        return Path.Combine(baseDirectory, "reconcile");
-    }
+    /// <summary>The locks of files runs: <c>locks</c> in the user's cache directory (relative to the working directory when no home is known).</summary>
+    public static string DefaultDirectory() => Path.Combine(UserCacheDirectory.Find() ?? Path.Combine(".cache", "reconcile"), "locks");
 
     public void Dispose()
     {

@@ -31,7 +31,7 @@ public sealed record Terminal(bool ColorOut, bool ProgressErr)
         {
             "copy" or "create_batch" or "allocate" or "mkdir" => "32",
             "update" or "change_quantity" or "change_eta" or "touch" => "33",
-            "move" or "local" or "stash" => "36",
+            "move" or "local_copy" or "stash" => "36",
             "delete" or "rmdir" or "remove_batch" or "deallocate" => "31",
             "out_of_stock" => "35",
             "summary:" => "1",

@@ -50,7 +50,7 @@ public sealed partial class BackupStore(string backupRoot, string destRoot)
 
     private static void CopyThenDelete(FileInfo from, string to)
     {
-        var temp = Path.Combine(Path.GetDirectoryName(to)!, ".reconcile-" + Guid.NewGuid().ToString("N")[..16] + FileExecutor.PartSuffix);
+        var temp = Path.Combine(Path.GetDirectoryName(to)!, TemporaryName.New());
         try
         {
             if (from.LinkTarget is { } target)
@@ -119,35 +119,21 @@ public sealed partial class BackupStore(string backupRoot, string destRoot)
         }
         // File.Move would silently fall back to copying across filesystems (following links, and writing
         // the final name before the copy is complete), and rename(2) would replace an existing backup.
-        var result = OperatingSystem.IsLinux()
-            ? RenameAt2(AtCurrentDirectory, from, AtCurrentDirectory, to, RenameNoReplace)
-            : -1;
-        var errno = result == 0 ? 0 : Marshal.GetLastPInvokeError();
-        if (result != 0 && (!OperatingSystem.IsLinux() || errno is ENOSYS or EINVAL))
+        var errno = OperatingSystem.IsLinux() ? NativeFiles.Rename(from, to, replace: false) : -1;
+        if (errno != 0 && (!OperatingSystem.IsLinux() || errno is NativeFiles.NotImplemented or NativeFiles.Invalid))
         {
             // No renameat2 (old kernel, or a filesystem without RENAME_NOREPLACE): FreeTarget has
             // just checked that the name is free.
-            result = RenamePlain(from, to);
-            errno = result == 0 ? 0 : Marshal.GetLastPInvokeError();
+            errno = RenamePlain(from, to) == 0 ? 0 : Marshal.GetLastPInvokeError();
         }
         return errno switch
         {
             0 => RenameResult.Done,
-            EXDEV => RenameResult.OtherFileSystem,
-            EEXIST => RenameResult.Taken,
+            NativeFiles.OtherDevice => RenameResult.OtherFileSystem,
+            NativeFiles.Exists => RenameResult.Taken,
             _ => throw new IOException($"cannot move {from} to the backup {to}: {Marshal.GetPInvokeErrorMessage(errno)}"),
         };
     }
-
-    private const int AtCurrentDirectory = -100;
-    private const uint RenameNoReplace = 1;
-    private const int EEXIST = 17;
-    private const int EXDEV = 18;
-    private const int EINVAL = 22;
-    private const int ENOSYS = 38;
-
-    [LibraryImport("libc", EntryPoint = "renameat2", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int RenameAt2(int oldDirectory, string oldPath, int newDirectory, string newPath, uint flags);
 
     [LibraryImport("libc", EntryPoint = "rename", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int RenamePlain(string oldPath, string newPath);

@@ -13,22 +13,15 @@ public static class FilePlanWriter
     /// One action as one line in fixed columns, so that a plan can be printed as it is carried out:
     /// the kind, the bytes it transfers (right-aligned), the path or <c>old → new</c>.
     /// </summary>
-    public static string Line(FileAction action) => action switch
-    {
-        CopyFile c => Columns("copy", c.Bytes, c.Path),
-        UpdateFile u => Columns("update", u.Bytes, u.Path),
-        MoveFile m => Columns("move", null, $"{m.From} → {m.To}"),
-        CopyLocal l => Columns("local", null, $"{l.From} → {l.To}"),
-        StashFile s => Columns("stash", null, $"{s.From} → {s.To}"),
-        TouchFile t => Columns("touch", null, t.Path),
-        DeleteFile d => Columns("delete", null, d.Path),
-        MakeDirectory d => Columns("mkdir", null, d.Path),
-        RemoveDirectory d => Columns("rmdir", null, d.Path),
-        _ => throw new ArgumentOutOfRangeException(nameof(action), action, "unknown action"),
-    };
+    public static string Line(FileAction action) =>
+        Columns(action.Op, action is CopyFile or UpdateFile ? action.BytesFromSource : null, action.Target);
 
-    private static string Columns(string kind, long? bytes, string what) =>
-        $"{kind,-7}{(bytes is { } b ? Sizes.Human(b) : ""),10}  {what}";
+    /// <summary>The kind in 7 columns and the bytes in the next 10; a longer kind (<c>local_copy</c>, which has no bytes) takes room from the bytes, so paths stay aligned.</summary>
+    private static string Columns(string kind, long? bytes, string what)
+    {
+        var size = bytes is { } b ? Sizes.Human(b) : "";
+        return kind.PadRight(7) + size.PadLeft(Math.Max(0, 17 - Math.Max(7, kind.Length))) + "  " + what;
+    }
 
     public static string SummaryLine(FileSummary s)
     {
@@ -127,54 +120,46 @@ public static class FilePlanWriter
     public static void WriteAction(Utf8JsonWriter json, FileAction action)
     {
         json.WriteStartObject();
+        json.WriteString("op", action.Op);
         switch (action)
         {
             case CopyFile c:
-                json.WriteString("op", "copy");
                 json.WriteString("path", c.Path);
                 json.WriteNumber("bytes", c.Bytes);
                 WriteMeta(json, c.Meta);
                 break;
             case UpdateFile u:
-                json.WriteString("op", "update");
                 json.WriteString("path", u.Path);
                 json.WriteNumber("bytes", u.Bytes);
                 WriteMeta(json, u.Meta);
                 break;
             case MoveFile m:
-                json.WriteString("op", "move");
                 json.WriteString("from", m.From);
                 json.WriteString("to", m.To);
                 json.WriteBoolean("replaces", m.Replaces);
                 WriteMeta(json, m.Meta);
                 break;
             case CopyLocal l:
-                json.WriteString("op", "local_copy");
                 json.WriteString("from", l.From);
                 json.WriteString("to", l.To);
                 json.WriteBoolean("replaces", l.Replaces);
                 WriteMeta(json, l.Meta);
                 break;
             case StashFile s:
-                json.WriteString("op", "stash");
                 json.WriteString("from", s.From);
                 json.WriteString("to", s.To);
                 break;
             case TouchFile t:
-                json.WriteString("op", "touch");
                 json.WriteString("path", t.Path);
                 WriteMeta(json, t.Meta);
                 break;
             case DeleteFile d:
-                json.WriteString("op", "delete");
                 json.WriteString("path", d.Path);
                 break;
             case MakeDirectory d:
-                json.WriteString("op", "mkdir");
                 json.WriteString("path", d.Path);
                 break;
             case RemoveDirectory d:
-                json.WriteString("op", "rmdir");
                 json.WriteString("path", d.Path);
                 break;
             default:

@@ -42,7 +42,7 @@ public static class FilesCommand
         {
             source, dest, dryRun, check, format, checksum, exclude, maxDelete, allowEmpty, quiet, backupDir, planOut, cacheDir, noCache, verbose,
         };
-        command.SetAction(parse => new FilesRun(new FileSystem(), stdout, stderr, terminal).Run(new FilesRequest(
+        command.SetAction(parse => new FilesRun(LocalAccess.OfThisMachine(), stdout, stderr, terminal).Run(new FilesRequest(
             parse.GetValue(source)!,
             parse.GetValue(dest)!,
             parse.GetValue(dryRun),

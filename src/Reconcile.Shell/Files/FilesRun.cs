@@ -1,4 +1,3 @@
-using System.IO.Abstractions;
 using LanguageExt;
 using Reconcile.Core.Files;
 using Reconcile.Shell.Common;
@@ -20,92 +19,30 @@ public sealed record FilesRequest(
     string? PlanOut = null,
     bool NoCache = false,
     string? CacheDir = null,
-    bool Verbose = false);
-
-/// <summary>The absolute paths of a run; <see cref="Backup"/> is null without --backup-dir.</summary>
-internal sealed record FileRoots(string Source, string Dest, bool DestExists, string? Backup);
-
-/// <summary>Both trees as gathered, ready to plan, and what could not be read on the way.</summary>
-internal sealed record GatheredTrees(FileTree Source, FileTree Dest, List<string> Problems, HashedSide? SourceSide = null, HashedSide? DestSide = null)
+    bool Verbose = false)
 {
-    /// <summary>When the scan began: a file modified after it may have changed while it was hashed.</summary>
-    public DateTime ScanStart { get; init; }
-}
-
-/// <summary>A scan, with the hash cache it was given (and the warning of loading it), if any.</summary>
-internal sealed record PreloadedScan(ScanResult Scan, HashCache? Cache, string? Warning);
-
-/// <summary>
-/// One side after its hash-cache look-ups: <see cref="Files"/> is null when the tree already holds every
-/// wanted hash (none was wanted, or the scan took them all from the cache).
-/// </summary>
-internal sealed record CachedSide(
-    string Root, ScanResult Scan, FileTree Tree, Dictionary<string, FileEntry>? Files, HashCache? Cache, string? Warning, List<string> ToRead, int FromCache);
-
-/// <summary>What the hash cache needs after a run: the scan, the cache as loaded, and the hashes computed.</summary>
-internal sealed record HashedSide(string Root, ScanResult Scan, HashCache? Cache, IReadOnlyDictionary<string, ContentHash> Fresh);
-
-/// <summary>Where the hash cache lives for a run; null directory = no cache.</summary>
-internal sealed record CacheSettings(string? Directory, bool Verbose)
-{
-    public static readonly CacheSettings Default = new(HashCache.DefaultDirectory(), Verbose: false);
+    /// <summary>Whether the run changes DEST (neither a dry run nor a check).</summary>
+    public bool Writes => !DryRun && !Check;
 }
 
 /// <summary>One run of the files job: gather, decide, execute, in that order and never back.</summary>
-public sealed class FilesRun(IFileSystem fileSystem, TextWriter stdout, TextWriter stderr, Terminal? terminal = null)
+public sealed class FilesRun(LocalAccess access, TextWriter stdout, TextWriter stderr, Terminal? terminal = null)
 {
     private RunProgress progress = RunProgress.Silent;
 
     public int Run(FilesRequest request)
     {
-        if (request.PlanOut is not null && !request.DryRun)
-        {
-            throw RunStoppedException.BadInput("--plan-out saves a plan to apply later; use it with --dry-run");
-        }
-        var roots = ResolveRoots(request.Source, request.Dest, request.BackupDir);
-        var excludes = ParseExcludes(request.Excludes);
-        var options = new FilePlanOptions(Checksum: request.Checksum);
-        var writes = !request.DryRun && !request.Check;
+        var roots = Places(request);
+        var (excludes, options) = (ParseExcludes(request.Excludes), new FilePlanOptions(Checksum: request.Checksum));
         // Taken before gathering, so that the plan is made from a DEST no other run is changing.
-        using var held = writes ? RunLock.Acquire(RunLock.ForDirectory(roots.Dest), request.Dest) : null;
-        if (writes)
-        {
-            KillPoint.Step();
-        }
-
-        // Gather
-        var cache = new CacheSettings(request.NoCache ? null : request.CacheDir ?? HashCache.DefaultDirectory(), request.Verbose);
-        var gathered = WithProgress(!request.Quiet && !request.Json, () => Gather(roots, excludes, options, request.Quiet, cache));
-
-        // Decide
+        using var held = TakeLock(roots, request.Dest);
+        var gathered = Gather(roots, excludes, options, request.Quiet, request.Json, request.Verbose);
         var plan = FilePlanner.Plan(gathered.Source, gathered.Dest, options);
         StageClock.Mark("files: planned");
-        Guard(request.Source, request.Dest, request.AllowEmptySource, request.MaxDelete, gathered, plan);
-
-        // Execute, or only show
-        if (!writes)
-        {
-            if (!request.Quiet)
-            {
-                Print(plan, failures: null, request.Json);
-            }
-            if (request.PlanOut is { } planOut)
-            {
-                var saved = new SavedFilePlan(
-                    roots.Source,
-                    roots.Dest,
-                    new SavedFileOptions(request.Checksum, request.Excludes.ToSeq().Strict(), request.MaxDelete, request.AllowEmptySource, roots.Backup),
-                    TreeFingerprint.Of(gathered.Source),
-                    TreeFingerprint.Of(gathered.Dest),
-                    plan);
-                PlanFile.Save(fileSystem, planOut, writer => FilePlanWriter.WriteSavedPlan(writer, saved));
-            }
-            ReportProblems(gathered.Problems);
-            return request.Check && !plan.IsEmpty ? ExitCodes.ChangesPending
-                : gathered.Problems.Count > 0 ? ExitCodes.SomeActionsFailed
-                : ExitCodes.Done;
-        }
-        return Execute(roots, plan, gathered, request.Json, request.Quiet);
+        Stop(FileGuards.Check(request.Source, request.Dest, request.AllowEmptySource, request.MaxDelete, gathered.Source, gathered.Dest, plan));
+        return request.Writes
+            ? Execute(roots, plan, gathered, request.Json, request.Quiet)
+            : Show(request, roots, gathered, plan);
     }
 
     /// <summary>
@@ -115,12 +52,11 @@ public sealed class FilesRun(IFileSystem fileSystem, TextWriter stdout, TextWrit
     /// </summary>
     public int Apply(SavedFilePlan saved, bool json, bool quiet)
     {
-        var roots = ResolveRoots(saved.Source, saved.Dest, saved.Options.BackupDir);
+        var roots = Places(new PlaceRequest(saved.Source, saved.Dest, saved.Options.BackupDir, UserCacheDirectory.Find(), TakesLock: true, PlanOut: null), quiet);
         var excludes = ParseExcludes(saved.Options.Excludes.ToList());
         var options = new FilePlanOptions(Checksum: saved.Options.Checksum);
-        using var held = RunLock.Acquire(RunLock.ForDirectory(roots.Dest), saved.Dest);
-        KillPoint.Step();
-        var gathered = WithProgress(!quiet && !json, () => Gather(roots, excludes, options, quiet, CacheSettings.Default));
+        using var held = TakeLock(roots, saved.Dest);
+        var gathered = Gather(roots, excludes, options, quiet, json, verbose: false);
         // Which hashes a gather computes depends on both trees, so a change on one side can show in
         // either fingerprint: the message names both.
         if (TreeFingerprint.Of(gathered.Source) != saved.SourceFingerprint || TreeFingerprint.Of(gathered.Dest) != saved.DestFingerprint)
@@ -129,8 +65,79 @@ public sealed class FilesRun(IFileSystem fileSystem, TextWriter stdout, TextWrit
         }
         var fits = FileSimulator.Apply(gathered.Dest, saved.Actions, gathered.Source);
         fits.IfLeft(error => throw RunStoppedException.BadInput($"the plan does not fit its trees, so it was not made by reconcile from them: {error}; nothing was changed"));
-        Guard(saved.Source, saved.Dest, saved.Options.AllowEmptySource, saved.Options.MaxDelete, gathered, saved.Actions);
+        Stop(FileGuards.Check(saved.Source, saved.Dest, saved.Options.AllowEmptySource, saved.Options.MaxDelete, gathered.Source, gathered.Dest, saved.Actions));
         return Execute(roots, saved.Actions, gathered, json, quiet);
+    }
+
+    /// <summary>Stops the run when a guard refused it.</summary>
+    private static void Stop(Core.Common.Problem? refusal)
+    {
+        if (refusal is not null)
+        {
+            throw new RunStoppedException(refusal);
+        }
+    }
+
+    private FileRoots Places(FilesRequest request)
+    {
+        if (request.PlanOut is not null && !request.DryRun)
+        {
+            throw RunStoppedException.BadInput("--plan-out saves a plan to apply later; use it with --dry-run");
+        }
+        var cacheDir = request.NoCache ? null : request.CacheDir ?? UserCacheDirectory.Find();
+        return Places(new PlaceRequest(request.Source, request.Dest, request.BackupDir, cacheDir, request.Writes, request.PlanOut), request.Quiet);
+    }
+
+    /// <summary>Every place the run uses, resolved and checked once, before anything is written.</summary>
+    private FileRoots Places(PlaceRequest request, bool quiet)
+    {
+        var roots = FilePlaces.Resolve(access.FileSystem, request, out var cacheRefused);
+        if (cacheRefused is not null && !quiet)
+        {
+            stderr.WriteLine($"reconcile: not using the hash cache {cacheRefused}: it lies inside SOURCE or DEST");
+        }
+        return roots;
+    }
+
+    private static RunLock? TakeLock(FileRoots roots, string dest)
+    {
+        if (roots.LockFile is null)
+        {
+            return null;
+        }
+        var held = RunLock.Acquire(roots.LockFile, dest);
+        KillPoint.Step();
+        return held;
+    }
+
+    private GatheredTrees Gather(FileRoots roots, List<PathGlob> excludes, FilePlanOptions options, bool quiet, bool json, bool verbose) =>
+        WithProgress(!quiet && !json, () => new TreeGatherer(access, stderr, progress)
+            .Gather(Endpoint(roots.Source), Endpoint(roots.Dest), roots.DestExists, excludes, options, quiet, roots.CacheDirectory, verbose));
+
+    private LocalEndpoint Endpoint(string root) => new(access, root);
+
+    /// <summary>A dry run or a check: the plan shown (and saved with --plan-out), nothing changed.</summary>
+    private int Show(FilesRequest request, FileRoots roots, GatheredTrees gathered, Seq<FileAction> plan)
+    {
+        if (!request.Quiet)
+        {
+            Print(plan, failures: null, request.Json);
+        }
+        if (roots.PlanOut is { } planOut)
+        {
+            var saved = new SavedFilePlan(
+                roots.Source,
+                roots.Dest,
+                new SavedFileOptions(request.Checksum, request.Excludes.ToSeq().Strict(), request.MaxDelete, request.AllowEmptySource, roots.Backup),
+                TreeFingerprint.Of(gathered.Source),
+                TreeFingerprint.Of(gathered.Dest),
+                plan);
+            PlanFile.Save(access.FileSystem, planOut, writer => FilePlanWriter.WriteSavedPlan(writer, saved));
+        }
+        ReportProblems(gathered.Problems);
+        return request.Check && !plan.IsEmpty ? ExitCodes.ChangesPending
+            : gathered.Problems.Count > 0 ? ExitCodes.SomeActionsFailed
+            : ExitCodes.Done;
     }
 
     /// <summary>Runs a long stage under a progress display on stderr, when stderr is a terminal and output allows.</summary>
@@ -151,228 +158,24 @@ public sealed class FilesRun(IFileSystem fileSystem, TextWriter stdout, TextWrit
         });
     }
 
-    private GatheredTrees Gather(FileRoots roots, List<PathGlob> excludes, FilePlanOptions options, bool quiet, CacheSettings cache)
-    {
-        var problems = new List<string>();
-        var scanning = progress.Counter("scanning");
-        var scanner = new TreeScanner(fileSystem) { Entries = n => scanning.Advance(n) };
-        var scanStart = DateTime.UtcNow;
-        var cacheDir = UsableCacheDirectory(cache.Directory, roots, quiet);
-        // With --checksum every file's hash is wanted: each side loads its cache first and its scan
-        // takes the hashes the cache still vouches for as it meets each file.
-        var early = options.Checksum && cacheDir is not null;
-        PreloadedScan ScanSide(string root, bool linksAsEntries)
-        {
-            string? warning = null;
-            var known = early ? HashCache.Load(fileSystem, HashCache.FileFor(fileSystem, cacheDir!, root), root, out warning) : null;
-            return new PreloadedScan(scanner.Scan(root, excludes, linksAsEntries, known), known, warning);
-        }
-        // Both trees at once: each scan mostly waits on one stat per entry.
-        var destScanning = roots.DestExists ? OwnThread<PreloadedScan>.Start(() => ScanSide(roots.Dest, linksAsEntries: true)) : null;
-        var sourcePreloaded = ScanSide(roots.Source, linksAsEntries: false);
-        var sourceScan = sourcePreloaded.Scan;
-        var destPreloaded = destScanning?.Join() ?? new PreloadedScan(ScanResult.Empty, null, null);
-        var destScan = destPreloaded.Scan;
-        StageClock.Mark("files: scanned");
-        scanning.Done();
-        problems.AddRange(sourceScan.Problems);
-        problems.AddRange(destScan.Problems);
-        if (!quiet)
-        {
-            foreach (var link in sourceScan.Links)
-            {
-                stderr.WriteLine($"reconcile: skipping symbolic link {fileSystem.Path.Combine(roots.Source, link)}");
-            }
-        }
-        var sourceTree = sourceScan.Tree;
-        var destTree = LeaveAlone(destScan.Tree, sourceScan.Links, sourceScan.Tree.Pinned);
-        var wanted = FilePlanner.PathsToHash(sourceTree, destTree, options);
-        // The cache look-ups of both sides at once (each loads its own file), then the reading of what
-        // neither cache knows, one side after the other (each of those reads uses every core).
-        var destCached = OwnThread<CachedSide>.Start(() => FromCache(roots.Dest, destScan, destTree, wanted.Dest, cacheDir, destPreloaded.Cache, destPreloaded.Warning));
-        var sourceCached = FromCache(roots.Source, sourceScan, sourceTree, wanted.Source, cacheDir, sourcePreloaded.Cache, sourcePreloaded.Warning);
-        var destCachedSide = destCached.Join();
-        var source = HashSide(sourceCached, problems, quiet);
-        var dest = HashSide(destCachedSide, problems, quiet);
-        StageClock.Mark("files: hashed");
-        if (cache.Verbose)
-        {
-            stderr.WriteLine(string.Create(
-                System.Globalization.CultureInfo.InvariantCulture,
-                $"reconcile: scanned {sourceTree.Files.Count} + {destTree.Files.Count} files; hashes wanted {wanted.Source.Count} + {wanted.Dest.Count}, hashed {source.Side.Fresh.Count} + {dest.Side.Fresh.Count}, from cache {source.FromCache} + {dest.FromCache} ({(DateTime.UtcNow - scanStart).TotalSeconds:0.000} s)"));
-        }
-        return new GatheredTrees(source.Tree, dest.Tree, problems, source.Side, dest.Side) { ScanStart = scanStart };
-    }
-
-    /// <summary>
-    /// One side's wanted paths looked up in its hash cache: the files (a copy of the tree's, with the
-    /// hashes the cache still vouches for), and the paths it does not know. No hashing, no output.
-    /// </summary>
-    private CachedSide FromCache(
-        string root, ScanResult scan, FileTree tree, Seq<string> wanted, string? cacheDir, HashCache? preloaded, string? preloadWarning)
-    {
-        if (wanted.IsEmpty)
-        {
-            return new CachedSide(root, scan, tree, null, preloaded, preloadWarning, [], 0);
-        }
-        // The files are copied only when a hash is to be filled in.
-        Dictionary<string, FileEntry>? copy = null;
-        Dictionary<string, FileEntry> Files() => copy ??= tree.Files is Dictionary<string, FileEntry> scanned
-            ? new Dictionary<string, FileEntry>(scanned, StringComparer.Ordinal)
-            : tree.Files.ToDictionary(f => f.Key, f => f.Value, StringComparer.Ordinal);
-        if (cacheDir is null)
-        {
-            return new CachedSide(root, scan, tree, Files(), null, null, [.. wanted], 0);
-        }
-        string? warning = preloadWarning;
-        var cache = preloaded ?? HashCache.Load(fileSystem, HashCache.FileFor(fileSystem, cacheDir, root), root, out warning);
-        var toRead = new List<string>();
-        var fromCache = 0;
-        foreach (var path in wanted.ToArray())
-        {
-            var entry = tree.Files[path];
-            if (entry.Hash is not null)
-            {
-                // Taken from the cache during the scan.
-                fromCache++;
-            }
-            else if (preloaded is null && cache.TryGet(path, entry, scan.InodeOf(path), out var hash))
-            {
-                Files()[path] = entry with { Hash = hash };
-                fromCache++;
-            }
-            else
-            {
-                toRead.Add(path);
-            }
-        }
-        return new CachedSide(root, scan, tree, toRead.Count > 0 ? Files() : copy, cache, warning, toRead, fromCache);
-    }
-
-    /// <summary>Reads and hashes what the cache did not know, and gives the side's tree with every wanted hash.</summary>
-    private (FileTree Tree, HashedSide Side, int FromCache) HashSide(CachedSide side, List<string> problems, bool quiet)
-    {
-        if (side.Warning is not null && !quiet)
-        {
-            stderr.WriteLine($"reconcile: {side.Warning}");
-        }
-        var fresh = new Dictionary<string, ContentHash>(StringComparer.Ordinal);
-        if (side.Files is not { } files)
-        {
-            return (side.Tree, new HashedSide(side.Root, side.Scan, side.Cache, fresh), side.FromCache);
-        }
-        if (side.ToRead.Count > 0)
-        {
-            var missing = side.ToRead.ToSeq();
-            var hashing = progress.Stage("hashing " + side.Root, side.ToRead.Sum(p => (double)files[p].Size));
-            var (hashed, hashProblems) = new ContentHasher(fileSystem) { Hashed = bytes => hashing.Advance(bytes) }.Hash(side.Root, missing);
-            hashing.Done();
-            problems.AddRange(hashProblems);
-            foreach (var (path, hash) in hashed)
-            {
-                files[path] = files[path] with { Hash = hash };
-                fresh[path] = hash;
-            }
-        }
-        return (side.Tree with { Files = files }, new HashedSide(side.Root, side.Scan, side.Cache, fresh), side.FromCache);
-    }
-
-    /// <summary>The cache directory, unless it lies inside SOURCE or DEST: nothing may be written there.</summary>
-    private string? UsableCacheDirectory(string? directory, FileRoots roots, bool quiet)
-    {
-        if (directory is null)
-        {
-            return null;
-        }
-        var full = fileSystem.Path.GetFullPath(directory);
-        if (IsInside(full, roots.Source) || IsInside(full, roots.Dest))
-        {
-            if (!quiet)
-            {
-                stderr.WriteLine($"reconcile: not using the hash cache {full}: it lies inside SOURCE or DEST");
-            }
-            return null;
-        }
-        return full;
-    }
-
-    private bool IsInside(string path, string root)
-    {
-        var separator = fileSystem.Path.DirectorySeparatorChar;
-        var a = path.TrimEnd(separator) + separator;
-        var b = root.TrimEnd(separator) + separator;
-        return a.StartsWith(b, StringComparison.Ordinal);
-    }
-
-    /// <summary>Remembers the hashes of this run for the next one; DEST paths the plan touched are forgotten.</summary>
-    private void SaveCaches(GatheredTrees gathered, Seq<FileAction> plan, bool quiet)
-    {
-        var touched = new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal);
-        foreach (var action in plan)
-        {
-            foreach (var path in PathsOf(action))
-            {
-                touched.Add(path);
-            }
-        }
-        SaveCache(gathered.SourceSide, gathered.Source, new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal), gathered.ScanStart, quiet);
-        SaveCache(gathered.DestSide, gathered.Dest, touched, gathered.ScanStart, quiet);
-    }
-
-    private static string[] PathsOf(FileAction action) => action switch
-    {
-        CopyFile c => [c.Path],
-        UpdateFile u => [u.Path],
-        MoveFile m => [m.From, m.To],
-        CopyLocal l => [l.To],
-        StashFile s => [s.From, s.To],
-        TouchFile t => [t.Path],
-        DeleteFile d => [d.Path],
-        _ => [],
-    };
-
-    private void SaveCache(HashedSide? side, FileTree tree, System.Collections.Generic.HashSet<string> touched, DateTime scanStart, bool quiet)
-    {
-        if (side?.Cache is not { } cache || (side.Fresh.Count == 0 && touched.Count == 0))
-        {
-            return;
-        }
-        var next = cache.Updated(tree, side.Scan.InodeOf, side.Fresh, touched, scanStart);
-        if (side.Fresh.Count == 0 && next.Count == cache.Count)
-        {
-            return;
-        }
-        try
-        {
-            next.Save(fileSystem, side.Root);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            if (!quiet)
-            {
-                stderr.WriteLine($"reconcile: could not save the hash cache {cache.File}: {e.Message}");
-            }
-        }
-    }
-
     private int Execute(FileRoots roots, Seq<FileAction> plan, GatheredTrees gathered, bool json, bool quiet)
     {
         var problems = gathered.Problems;
         if (!roots.DestExists)
         {
-            fileSystem.Directory.CreateDirectory(roots.Dest);
+            access.FileSystem.Directory.CreateDirectory(roots.Dest);
         }
         var backups = roots.Backup is { } backupRoot ? new BackupStore(backupRoot, roots.Dest) : null;
-        var executor = new FileExecutor(fileSystem, roots.Source, roots.Dest, backups);
+        var runner = new MirrorRunner(Endpoint(roots.Source), Endpoint(roots.Dest), backups);
         var textOut = !quiet && !json;
         // While a progress display is live on the terminal, applied lines wait, so the two never mix.
         var lines = new List<string>();
         var result = WithProgress(!quiet && !json, () =>
         {
             var copying = progress.Stage("copying", FileSummary.Of(plan).BytesToCopy);
-            var done = executor.Execute(plan, a =>
+            var done = runner.Execute(plan, a =>
             {
-                copying.Advance(a switch { CopyFile c => c.Bytes, UpdateFile u => u.Bytes, _ => 0 });
+                copying.Advance(a.BytesFromSource);
                 if (textOut)
                 {
                     lock (lines)
@@ -401,7 +204,7 @@ public sealed class FilesRun(IFileSystem fileSystem, TextWriter stdout, TextWrit
             FilePlanWriter.WriteJson(stdout, plan, result.Failures);
         }
         problems.AddRange(result.Failures);
-        SaveCaches(gathered, plan, quiet);
+        new TreeGatherer(access, stderr, RunProgress.Silent).SaveCaches(gathered, plan, quiet);
         ReportProblems(problems);
         return problems.Count > 0 ? ExitCodes.SomeActionsFailed : ExitCodes.Done;
     }
@@ -430,120 +233,6 @@ public sealed class FilesRun(IFileSystem fileSystem, TextWriter stdout, TextWrit
         }
     }
 
-    /// <summary>
-    /// An unmounted disk often leaves its mount point behind as an empty directory, or a tree of empty
-    /// directories: a SOURCE without a single file while DEST has files is refused unless allowed.
-    /// </summary>
-    private static void Guard(string source, string dest, bool allowEmptySource, int? maxDelete, GatheredTrees trees, Seq<FileAction> plan)
-    {
-        if (!allowEmptySource && trees.Source.Files.Count == 0 && trees.Dest.Files.Values.Any(f => !f.IsLink))
-        {
-            throw RunStoppedException.Refused(
-                $"SOURCE {source} has no files but DEST {dest} has; is a disk unmounted? Use --allow-empty-source to empty DEST. Nothing was changed.");
-        }
-        var deletes = plan.Count(a => a is DeleteFile);
-        if (maxDelete is { } max && deletes > max)
-        {
-            throw RunStoppedException.Refused($"the plan deletes {deletes} files, more than --max-delete {max}; nothing was changed");
-        }
-    }
-
-    /// <summary>
-    /// DEST entries that the run must not touch: links where SOURCE has a link too (both are skipped), and
-    /// whatever lies under a SOURCE directory that could not be read (its contents are unknown).
-    /// </summary>
-    private static FileTree LeaveAlone(FileTree dest, IReadOnlyList<string> sourceLinks, IReadOnlySet<string> sourceUnreadable)
-    {
-        if (sourceLinks.Count == 0 && sourceUnreadable.Count == 0)
-        {
-            return dest;
-        }
-        var links = sourceLinks.ToHashSet(StringComparer.Ordinal);
-        bool Untouchable(string path) =>
-            links.Contains(path) || sourceUnreadable.Any(u => path == u || FileTrees.IsBelow(path, u));
-        var files = dest.Files.Where(f => !Untouchable(f.Key)).ToDictionary(f => f.Key, f => f.Value, StringComparer.Ordinal);
-        var dirs = dest.Directories.Where(d => !sourceUnreadable.Any(u => FileTrees.IsBelow(d, u))).ToHashSet(StringComparer.Ordinal);
-        var pinned = dest.Pinned.Concat(sourceUnreadable).Concat(sourceLinks.Select(FileTrees.Parent).Where(p => p.Length > 0))
-            .ToHashSet(StringComparer.Ordinal);
-        return new FileTree(files, dirs, pinned);
-    }
-
-    private FileRoots ResolveRoots(string source, string dest, string? backup)
-    {
-        var sourceFull = fileSystem.Path.GetFullPath(source);
-        var destFull = fileSystem.Path.GetFullPath(dest);
-        if (fileSystem.File.Exists(destFull))
-        {
-            throw RunStoppedException.BadInput($"DEST {dest} is a file, not a directory");
-        }
-        var destExists = fileSystem.Directory.Exists(destFull);
-        if (!fileSystem.Directory.Exists(sourceFull))
-        {
-            if (fileSystem.File.Exists(sourceFull))
-            {
-                throw RunStoppedException.BadInput($"SOURCE {source} is a file, not a directory");
-            }
-            // A SOURCE that vanished (an unmounted disk, a network share gone) must never look like a
-            // typo that is safe to ignore: with something in DEST, it is a guard refusal.
-            if (destExists && fileSystem.Directory.EnumerateFileSystemEntries(destFull).Any())
-            {
-                throw RunStoppedException.Refused($"SOURCE {source} does not exist but DEST {dest} is not empty; is a disk unmounted? Nothing was changed.");
-            }
-            throw RunStoppedException.BadInput($"SOURCE {source} does not exist");
-        }
-        try
-        {
-            using var entries = fileSystem.Directory.EnumerateFileSystemEntries(sourceFull).GetEnumerator();
-            entries.MoveNext();
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw RunStoppedException.Refused($"SOURCE {source} cannot be read ({e.Message}); nothing was changed");
-        }
-        if (!destExists)
-        {
-            var parent = fileSystem.Path.GetDirectoryName(destFull.TrimEnd(fileSystem.Path.DirectorySeparatorChar));
-            if (parent is null || !fileSystem.Directory.Exists(parent))
-            {
-                throw RunStoppedException.BadInput($"DEST {dest} does not exist, and neither does its parent directory");
-            }
-        }
-        if (CanonicalPath.Overlap(sourceFull, destFull))
-        {
-            throw RunStoppedException.BadInput($"SOURCE {source} and DEST {dest} overlap; a mirror must live outside its source");
-        }
-        string? backupFull = null;
-        if (backup is not null)
-        {
-            backupFull = fileSystem.Path.GetFullPath(backup);
-            if (fileSystem.File.Exists(backupFull))
-            {
-                throw RunStoppedException.BadInput($"--backup-dir {backup} is a file, not a directory");
-            }
-            // Inside SOURCE it would write into SOURCE; inside DEST it would be part of the mirror (and be
-            // deleted by the next run); around either, a backup's relative path could land inside them.
-            if (CanonicalPath.Overlap(backupFull, sourceFull) || CanonicalPath.Overlap(backupFull, destFull))
-            {
-                throw RunStoppedException.BadInput($"--backup-dir {backup} overlaps SOURCE or DEST; it must be a directory outside both");
-            }
-        }
-        return new FileRoots(sourceFull, destFull, destExists, backupFull);
-    }
-
-    private static List<PathGlob> ParseExcludes(IReadOnlyList<string> patterns)
-    {
-        var globs = new List<PathGlob>();
-        foreach (var pattern in patterns)
-        {
-            try
-            {
-                globs.Add(PathGlob.Parse(pattern));
-            }
-            catch (ArgumentException e)
-            {
-                throw RunStoppedException.BadInput($"--exclude {pattern}: {e.Message}");
-            }
-        }
-        return globs;
-    }
+    private static List<PathGlob> ParseExcludes(IReadOnlyList<string> patterns) =>
+        [.. patterns.Select(pattern => PathGlob.Read(pattern).IfLeft(problem => throw new RunStoppedException(problem)))];
 }

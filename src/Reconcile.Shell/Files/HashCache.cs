@@ -38,18 +38,6 @@ public sealed class HashCache
 
     public int Count => entries.Count;
 
-    /// <summary><c>$XDG_CACHE_HOME/reconcile</c>, else <c>~/.cache/reconcile</c>; null when neither is known.</summary>
-    public static string? DefaultDirectory()
-    {
-        var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
-        if (!string.IsNullOrEmpty(xdg) && Path.IsPathRooted(xdg))
-        {
-            return Path.Combine(xdg, "reconcile");
-        }
-        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-        return string.IsNullOrEmpty(home) ? null : Path.Combine(home, ".cache", "reconcile");
-    }
-
     /// <summary>The cache file of one root: named by a hash of its full path.</summary>
     public static string FileFor(IFileSystem fileSystem, string directory, string root)
     {
@@ -166,7 +154,7 @@ public sealed class HashCache
     {
         var directory = fileSystem.Path.GetDirectoryName(File)!;
         fileSystem.Directory.CreateDirectory(directory);
-        var temp = File + "." + Guid.NewGuid().ToString("N")[..12] + ".tmp";
+        var temp = File + Common.TemporaryName.New();
         try
         {
             using (var stream = fileSystem.FileStream.New(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16))

@@ -152,7 +152,9 @@ public static partial class NativeFiles
             if (n > 0)
             {
                 copied += n;
-                if (n < wanted)
+                // Short of the length: ask again, and the next call tells the end (the file shrank) or
+                // the error (a full disk, a file size limit).
+                if (n < wanted && copied >= length)
                 {
                     break;
                 }
@@ -168,7 +170,7 @@ public static partial class NativeFiles
             }
             else
             {
-                throw new IOException($"cannot copy {from}: error {Marshal.GetLastPInvokeError()}");
+                throw new IOException($"cannot copy {from}: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
             }
         }
         if (!kernelCopy)
@@ -189,22 +191,29 @@ public static partial class NativeFiles
     /// </summary>
     public static bool TryRename(string from, string to, bool replace)
     {
-        const int NoReplace = 1;
-        const int Exists = 17;
-        const int Invalid = 22;
-        const int NotImplemented = 38;
-        if (RenameAt2(AtFdCwd, from, AtFdCwd, to, replace ? 0u : NoReplace) == 0)
-        {
-            return true;
-        }
-        var errno = Marshal.GetLastPInvokeError();
+        var errno = Rename(from, to, replace);
         return errno switch
         {
+            0 => true,
             Invalid or NotImplemented => false,
             Exists => throw new IOException($"cannot move {from} to {to}: the target exists"),
             _ => throw new IOException($"cannot move {from} to {to}: {Marshal.GetPInvokeErrorMessage(errno)}"),
         };
     }
+
+    /// <summary>
+    /// <c>renameat2(2)</c> of two paths, without <paramref name="replace"/> refusing an existing target
+    /// atomically (<c>RENAME_NOREPLACE</c>): 0, or the error number (<see cref="Invalid"/> or
+    /// <see cref="NotImplemented"/> where the kernel or file system cannot refuse).
+    /// </summary>
+    public static int Rename(string from, string to, bool replace) =>
+        RenameAt2(AtFdCwd, from, AtFdCwd, to, replace ? 0u : NoReplace) == 0 ? 0 : Marshal.GetLastPInvokeError();
+
+    public const int Exists = 17;
+    public const int OtherDevice = 18;
+    public const int Invalid = 22;
+    public const int NotImplemented = 38;
+    private const uint NoReplace = 1;
 
     private static long CopyThroughBuffer(SafeFileHandle source, SafeFileHandle target)
     {

@@ -20,12 +20,14 @@ public sealed record Inode(ulong Number);
 /// <summary>
 /// Reads a directory tree into a <see cref="FileTree"/>: sizes, times and permission bits, no content.
 /// Symbolic links are never followed. Excluded paths are not entered; a directory that holds one is
-/// pinned, so the planner never removes it. On the real file system of Linux, each directory is read by
+/// pinned, so the planner never removes it. With native access (Linux), each directory is read by
 /// <see cref="NativeFiles.ListDirectory"/> (one read, then one call per entry that is not a directory);
 /// elsewhere everything goes through <see cref="IFileSystem"/>.
 /// </summary>
-public sealed class TreeScanner(IFileSystem fileSystem)
+public sealed class TreeScanner(LocalAccess access)
 {
+    private readonly IFileSystem fileSystem = access.FileSystem;
+
     /// <summary>Told how many entries each directory held, as it is read (for a progress display).</summary>
     public Action<int>? Entries { get; init; }
 
@@ -42,7 +44,7 @@ public sealed class TreeScanner(IFileSystem fileSystem)
     /// <param name="linksAsEntries">Whether links are returned as entries to remove (DEST) or only listed (SOURCE).</param>
     /// <param name="known">Hashes from earlier runs: a file the cache still vouches for gets its hash at once.</param>
     public ScanResult Scan(string root, IReadOnlyList<PathGlob> excludes, bool linksAsEntries, HashCache? known = null) =>
-        Walk(root, excludes, linksAsEntries, known, fileSystem.GetType() == typeof(FileSystem) && NativeFiles.IsAvailable ? ListNative : ListPortable);
+        Walk(root, excludes, linksAsEntries, known, access.Native ? ListNative : ListPortable);
 
     /// <summary>One walk for both ways of listing a directory; a lister throws when it cannot read one.</summary>
     private ScanResult Walk(string root, IReadOnlyList<PathGlob> excludes, bool linksAsEntries, HashCache? known, Func<string, List<DirectoryChild>> list)

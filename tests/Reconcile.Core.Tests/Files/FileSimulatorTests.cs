@@ -9,7 +9,14 @@ public class FileSimulatorTests
 {
     private static readonly FileMeta Meta = FileGens.Entry(1).Meta;
 
-    private sealed record UnknownAction : FileAction;
+    private sealed record UnknownAction : FileAction
+    {
+        public override string Op => "unknown";
+
+        public override IReadOnlyList<string> Touches => [];
+
+        public override string Target => "";
+    }
 
     private static FileTree With(FileTree tree, string path, FileEntry entry) =>
         tree with { Files = new Dictionary<string, FileEntry>(tree.Files, StringComparer.Ordinal) { [path] = entry } };
@@ -19,7 +26,7 @@ public class FileSimulatorTests
     {
         var result = FileSimulator.Apply(dest, new FileAction[] { new MakeDirectory("fine"), step }.ToSeq(), source);
         var error = result.Match(_ => "the plan was applied", e => e);
-        Assert.StartsWith($"step 1 ({step}): ", error, StringComparison.Ordinal);
+        Assert.StartsWith($"step 1 ({step.Op} {step.Target}): ", error, StringComparison.Ordinal);
         Assert.EndsWith($"): {message}", error, StringComparison.Ordinal);
     }
 
@@ -119,7 +126,7 @@ public class FileSimulatorTests
 
     [Fact]
     public void UnknownActionIsRefused() =>
-        FailsAtStepOne(Tree(), Tree(), new UnknownAction(), "unknown action UnknownAction { }");
+        FailsAtStepOne(Tree(), Tree(), new UnknownAction(), "unknown action UnknownAction");
 
     [Fact]
     public void RemovingEmptyDirectoriesInADestWithoutFilesWorks()

@@ -219,7 +219,7 @@ public sealed class FilesSafetyTests : IDisposable
             new CopyFile("changes", "after the scan".Length, meta with { ModifiedUtc = time.AddSeconds(-5) }),
             new CopyFile("stays", 4, meta),
             new DeleteFile("nothing-here"));
-        var result = new FileExecutor(new FileSystem(), source, dest).Execute(plan);
+        var result = Runner(source, dest).Execute(plan);
         Assert.Equal(3, result.Failures.Count);
         Assert.Contains(result.Failures, f => PlanText.Squeeze(f).StartsWith("copy 10 B gone", StringComparison.Ordinal));
         Assert.Contains(result.Failures, f => f.Contains("changed while it was copied", StringComparison.Ordinal));
@@ -240,13 +240,13 @@ public sealed class FilesSafetyTests : IDisposable
         }
         var deletes = extras.Select(e => (FileAction)new DeleteFile(e)).ToSeq();
 
-        var afterFailure = new FileExecutor(new FileSystem(), source, dest)
+        var afterFailure = Runner(source, dest)
             .Execute(Seq((FileAction)new CopyFile("gone", 10, new FileMeta(time, 420))).Concat(deletes));
         Assert.Equal(1 + extras.Count, afterFailure.Failures.Count);
         Assert.Equal(extras.Count, afterFailure.Failures.Count(f => f.Contains("skipped because an earlier action failed", StringComparison.Ordinal)));
         Assert.All(extras, e => Assert.True(File.Exists(Path.Combine(dest, e)), e));
 
-        var clean = new FileExecutor(new FileSystem(), source, dest).Execute(deletes);
+        var clean = Runner(source, dest).Execute(deletes);
         Assert.Empty(clean.Failures);
         Assert.Equal(deletes.ToArray(), clean.Applied.ToArray());
         Assert.All(extras, e => Assert.False(File.Exists(Path.Combine(dest, e)), e));
@@ -275,7 +275,7 @@ public sealed class FilesSafetyTests : IDisposable
             new MakeDirectory("sub/deeper"),
             new TouchFile("sub", meta),
             new CopyFile("secret-now", 1, meta));
-        var result = new FileExecutor(new FileSystem(), source, dest).Execute(plan);
+        var result = Runner(source, dest).Execute(plan);
         Assert.Equal(4, result.Failures.Count);
         Assert.All(result.Failures, f => Assert.Contains("symbolic link", f, StringComparison.Ordinal));
         Assert.Equal(["secret"], Directory.GetFileSystemEntries(outside).Select(Path.GetFileName));
@@ -375,7 +375,7 @@ public sealed class FilesSafetyTests : IDisposable
         Write(source, "c-small", "also small");
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
-        var code = new FilesRun(new FullDiskFileSystem(), stdout, stderr).Run(
+        var code = new FilesRun(LocalAccess.Through(new FullDiskFileSystem()), stdout, stderr).Run(
             new FilesRequest(source, dest, DryRun: false, Check: false, Json: false, Checksum: false, Excludes: [], MaxDelete: null, AllowEmptySource: false, Quiet: false, NoCache: true));
         Assert.True(code == ExitCodes.SomeActionsFailed, stderr.ToString());
         Assert.Contains("big-file", stderr.ToString(), StringComparison.Ordinal);
@@ -416,4 +416,8 @@ public sealed class FilesSafetyTests : IDisposable
     }
 
     private static Seq<FileAction> Seq(params FileAction[] actions) => actions.ToSeq();
+
+    /// <summary>The runner between two local directories, reached as the program reaches them.</summary>
+    private static MirrorRunner Runner(string source, string dest) =>
+        new(new LocalEndpoint(LocalAccess.OfThisMachine(), source), new LocalEndpoint(LocalAccess.OfThisMachine(), dest));
 }

@@ -11,9 +11,6 @@ public sealed class TreeScannerTests : IDisposable
 
     public void Dispose() => temp.Dispose();
 
-    /// <summary>Any other IFileSystem takes the portable path, through the abstraction.</summary>
-    private sealed class OtherFileSystem : FileSystem;
-
     [Fact]
     public void NativeAndPortableScansSeeTheSameTree()
     {
@@ -32,8 +29,8 @@ public sealed class TreeScannerTests : IDisposable
         }
         var excludes = new[] { PathGlob.Parse("*.tmp"), PathGlob.Parse("skip/") };
 
-        var native = new TreeScanner(new FileSystem()).Scan(root, excludes, linksAsEntries: true);
-        var portable = new TreeScanner(new OtherFileSystem()).Scan(root, excludes, linksAsEntries: true);
+        var native = new TreeScanner(LocalAccess.OfThisMachine()).Scan(root, excludes, linksAsEntries: true);
+        var portable = new TreeScanner(LocalAccess.Through(new FileSystem())).Scan(root, excludes, linksAsEntries: true);
 
         Assert.Equal(Sorted(native.Tree.Files), Sorted(portable.Tree.Files));
         Assert.Equal(native.Tree.Directories.Order(StringComparer.Ordinal), portable.Tree.Directories.Order(StringComparer.Ordinal));

@@ -1,0 +1,43 @@
+using Reconcile.Core.Files;
+
+namespace Reconcile.Shell.Files;
+
+/// <summary>
+/// What a planner must know of an endpoint: the finest difference in modification times it keeps,
+/// whether a rename inside it is atomic (so new bytes can be written aside and renamed into place), and
+/// whether it keeps permission bits.
+/// </summary>
+public sealed record EndpointTraits(TimeSpan TimeResolution, bool AtomicRename, bool PermissionBits);
+
+/// <summary>
+/// One side of a mirror: a tree that can be scanned, files that can be read, and, as DEST, actions that
+/// can be carried out. The local file system is one; a remote host over SFTP is another. The order of
+/// actions, which of them run side by side, backups, progress and "no deletion after a failure" belong to
+/// <see cref="MirrorRunner"/>, the same for every endpoint.
+/// </summary>
+public interface IMirrorEndpoint
+{
+    /// <summary>The root, as the user's messages name it.</summary>
+    string Root { get; }
+
+    EndpointTraits Traits { get; }
+
+    /// <summary>The tree under the root; links are never followed.</summary>
+    /// <param name="excludes">Patterns whose matches are left out.</param>
+    /// <param name="linksAsEntries">Whether links are returned as entries to remove (DEST) or only listed (SOURCE).</param>
+    /// <param name="known">Hashes from earlier runs: a file the cache still vouches for gets its hash at once.</param>
+    /// <param name="entries">Told how many entries each directory held, as it is read.</param>
+    ScanResult Scan(IReadOnlyList<PathGlob> excludes, bool linksAsEntries, HashCache? known, Action<int>? entries);
+
+    /// <summary>The bytes of the file at a relative path (<c>/</c> separators).</summary>
+    Stream OpenRead(string path);
+
+    /// <summary>
+    /// Carries out one action with this endpoint as DEST, taking new bytes from <paramref name="source"/>.
+    /// A file this action would destroy (deleted, or replaced) is handed to <paramref name="keep"/> instead,
+    /// when the run keeps backups; <paramref name="keep"/> moves it out of the tree. An action that cannot
+    /// be carried out throws an <see cref="IOException"/> or <see cref="UnauthorizedAccessException"/>
+    /// and leaves no partly written file behind.
+    /// </summary>
+    void Apply(FileAction action, IMirrorEndpoint source, Action<string>? keep);
+}

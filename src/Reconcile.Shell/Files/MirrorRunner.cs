@@ -1,0 +1,81 @@
+using LanguageExt;
+using Reconcile.Core.Files;
+using Reconcile.Shell.Common;
+
+namespace Reconcile.Shell.Files;
+
+/// <summary>The outcome of executing a plan: the actions done, and one message per action that failed or was skipped.</summary>
+public sealed record FileExecution(Seq<FileAction> Applied, IReadOnlyList<string> Failures);
+
+/// <summary>
+/// Carries out a files plan on any pair of endpoints, the same way for all: in plan order, the batches
+/// that <see cref="FileExecutionRules.Batches"/> allows side by side on threads of their own, every file
+/// deleted or overwritten moved into <paramref name="backups"/> when there are backups, each applied
+/// action reported as it is done (for progress and itemized output). When an action fails, the rest
+/// still run, except what <see cref="FileExecutionRules.RunsAfterAFailure"/> forbids: deletions.
+/// </summary>
+public sealed class MirrorRunner(IMirrorEndpoint source, IMirrorEndpoint dest, BackupStore? backups = null)
+{
+    /// <summary>
+    /// Copies keep the cores busy (more threads than cores only contend in the kernel: a first sync of
+    /// 20,000 files took 4.8 s on four threads, 2.9 s on two). A deletion mostly waits while the file
+    /// system frees the file's blocks (a millisecond or more here): more workers overlap those waits.
+    /// </summary>
+    private static int ThreadsFor(FileAction first) => first is DeleteFile ? Workers.ForWaits : Environment.ProcessorCount;
+
+    public FileExecution Execute(Seq<FileAction> plan, Action<FileAction>? applied = null)
+    {
+        var actions = plan.ToArray();
+        var done = new List<FileAction>();
+        var failures = new List<string>();
+        foreach (var batch in FileExecutionRules.Batches(actions, backups is not null))
+        {
+            // A batch holds actions of one kind, so they all run after a failure, or none does.
+            if (failures.Count > 0 && !FileExecutionRules.RunsAfterAFailure(actions[batch.Start]))
+            {
+                for (var i = batch.Start; i < batch.End; i++)
+                {
+                    failures.Add($"{Describe(actions[i])}: skipped because an earlier action failed");
+                }
+                continue;
+            }
+            var errors = new string?[batch.End - batch.Start];
+            if (batch.SideBySide)
+            {
+                Workers.For(batch.Start, batch.End, ThreadsFor(actions[batch.Start]), i => errors[i - batch.Start] = TryApply(actions[i]));
+            }
+            // Reported in plan order, as if they had run one by one. A failure side by side is tried once
+            // more on its own: it may only have met its neighbours' temporary files (a nearly full disk).
+            for (var i = batch.Start; i < batch.End; i++)
+            {
+                var error = !batch.SideBySide || errors[i - batch.Start] is not null ? TryApply(actions[i]) : null;
+                if (error is null)
+                {
+                    done.Add(actions[i]);
+                    applied?.Invoke(actions[i]);
+                }
+                else
+                {
+                    failures.Add(error);
+                }
+            }
+        }
+        return new FileExecution(done.ToSeq(), failures);
+    }
+
+    private string? TryApply(FileAction action)
+    {
+        try
+        {
+            KillPoint.Step();
+            dest.Apply(action, source, backups is null ? null : backups.Keep);
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"{Describe(action)}: {e.Message}";
+        }
+    }
+
+    private static string Describe(FileAction action) => FilePlanWriter.Line(action);
+}
