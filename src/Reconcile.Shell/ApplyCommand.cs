@@ -27,7 +27,7 @@ public static class ApplyCommand
 
     public static Command Create(TextWriter stdout, TextWriter stderr, Terminal? terminal = null, TimeProvider? clock = null)
     {
-        var planFile = new Argument<string>("PLAN") { Description = "A plan saved with --dry-run --plan-out." };
+        var planFile = Options.Path("PLAN", "A plan saved with --dry-run --plan-out.");
         var format = Options.Format();
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print nothing but errors." };
         var command = new Command("apply", "Carry out a saved plan, unless its inputs changed since it was made.")

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using Reconcile.Core.Common;
 using Reconcile.Shell.Common;
 using Reconcile.Shell.Files;
@@ -58,9 +59,9 @@ public static class Cli
         var version = root.Options.OfType<VersionOption>().Single().Action;
         if (parsed.Errors.Count > 0 && parsed.Action is not HelpWithExamples && parsed.Action != version)
         {
-            foreach (var error in parsed.Errors)
+            foreach (var line in UsageErrors(parsed))
             {
-                stderr.WriteLine($"reconcile: {error.Message}");
+                stderr.WriteLine($"reconcile: {line}");
             }
             var command = parsed.CommandResult.Command;
             stderr.WriteLine(command is RootCommand ? "Run 'reconcile --help' for usage." : $"Run 'reconcile {command.Name} --help' for usage.");
@@ -86,6 +87,31 @@ public static class Cli
             stderr.WriteLine($"reconcile: {e.Message}");
             return ExitCodes.SomeActionsFailed;
         }
+    }
+
+    /// <summary>
+    /// What is wrong with the command line, one line each and each once: the parser reports a missing
+    /// argument once per missing argument, without naming it, so those become one line that names them.
+    /// </summary>
+    internal static IEnumerable<string> UsageErrors(ParseResult parsed)
+    {
+        var command = parsed.CommandResult.Command;
+        var missing = command.Arguments.Where(a => parsed.GetResult(a) is not { Tokens.Count: > 0 }).Select(a => a.Name).ToList();
+        var lines = new List<string>();
+        if (missing.Count > 0 && command is not RootCommand)
+        {
+            lines.Add($"{command.Name}: missing {string.Join(" and ", missing)}");
+        }
+        foreach (var error in parsed.Errors)
+        {
+            var missingArgument = missing.Count > 0 && command is not RootCommand
+                && error.Message.StartsWith("Required argument missing for command", StringComparison.Ordinal);
+            if (!missingArgument && !lines.Contains(error.Message, StringComparer.Ordinal))
+            {
+                lines.Add(error.Message);
+            }
+        }
+        return lines;
     }
 
     /// <summary>The one place where a problem that stopped a run becomes its exit code.</summary>

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
 
 namespace Reconcile.Shell.Common;
 
@@ -25,4 +27,55 @@ public static class Options
 
     public static OutputFormat FormatOf(ParseResult parse, Option<string> option) =>
         parse.GetValue(option) == "json" ? OutputFormat.Json : OutputFormat.Text;
+
+    /// <summary>
+    /// A path given as an argument. An empty one is bad usage, named: it is what an unset shell variable
+    /// gives (<c>reconcile files "$SRC" /mnt/mirror</c>), never a path the user meant.
+    /// </summary>
+    public static Argument<string> Path(string name, string description)
+    {
+        var argument = new Argument<string>(name) { Description = description };
+        argument.Validators.Add(result => RefuseEmpty(result, name));
+        return argument;
+    }
+
+    /// <summary>An option that names a path; an empty one is bad usage, named, as for arguments.</summary>
+    public static Option<string?> PathOption(string name, string description, string helpName)
+    {
+        var option = new Option<string?>(name) { Description = description, HelpName = helpName };
+        option.Validators.Add(result => RefuseEmpty(result, name));
+        return option;
+    }
+
+    /// <summary>A limit such as <c>--max-delete N</c>: a whole number of 0 or more, in digits only.</summary>
+    public static Option<int?> Count(string name, string description)
+    {
+        return new Option<int?>(name)
+        {
+            Description = description,
+            HelpName = "N",
+            CustomParser = result =>
+            {
+                var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+                if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var count))
+                {
+                    return count;
+                }
+                result.AddError($"{name} takes a whole number of 0 or more, not '{text}'");
+                return null;
+            },
+        };
+    }
+
+    private static void RefuseEmpty(SymbolResult result, string name)
+    {
+        foreach (var token in result.Tokens)
+        {
+            if (token.Value.Length == 0)
+            {
+                result.AddError($"{name} is an empty path (is a variable unset?)");
+                return;
+            }
+        }
+    }
 }

@@ -23,19 +23,19 @@ public static class FilesCommand
 
     public static Command Create(TextWriter stdout, TextWriter stderr, Terminal? terminal = null)
     {
-        var source = new Argument<string>("SOURCE") { Description = "The directory tree to mirror (never written to)." };
-        var dest = new Argument<string>("DEST") { Description = "The mirror directory; created if its parent exists." };
+        var source = Options.Path("SOURCE", "The directory tree to mirror (never written to).");
+        var dest = Options.Path("DEST", "The mirror directory; created if its parent exists.");
         var dryRun = new Option<bool>("--dry-run", "-n") { Description = "Print the plan and change nothing." };
         var check = new Option<bool>("--check") { Description = "Change nothing; exit 0 when DEST is a mirror, 5 when changes are pending." };
         var format = Options.Format();
         var checksum = new Option<bool>("--checksum", "-c") { Description = "Compare every file by content hash instead of size and modification time." };
         var exclude = new Option<string[]>("--exclude") { Description = "Leave paths matching GLOB alone on both sides (repeatable; '*.tmp', 'cache/', '/build').", HelpName = "GLOB" };
-        var maxDelete = new Option<int?>("--max-delete") { Description = "Refuse (exit 3) a plan that deletes more than N files.", HelpName = "N" };
+        var maxDelete = Options.Count("--max-delete", "Refuse (exit 3) a plan that deletes more than N files.");
         var allowEmpty = new Option<bool>("--allow-empty-source") { Description = "Allow an empty SOURCE to empty a non-empty DEST." };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print nothing but errors." };
-        var backupDir = new Option<string?>("--backup-dir") { Description = "Move every file the run deletes or overwrites into DIR, under its relative path (numbered .~N~ when taken). DIR must be outside SOURCE and DEST.", HelpName = "DIR" };
-        var planOut = new Option<string?>("--plan-out") { Description = "With --dry-run: save the plan to FILE, to run later with 'reconcile apply FILE'.", HelpName = "FILE" };
-        var cacheDir = new Option<string?>("--cache-dir") { Description = "Keep the hash cache in DIR instead of $XDG_CACHE_HOME/reconcile or ~/.cache/reconcile.", HelpName = "DIR" };
+        var backupDir = Options.PathOption("--backup-dir", "Move every file the run deletes or overwrites into DIR, under its relative path (numbered .~N~ when taken). DIR must be outside SOURCE and DEST.", "DIR");
+        var planOut = Options.PathOption("--plan-out", "With --dry-run: save the plan to FILE, to run later with 'reconcile apply FILE'.", "FILE");
+        var cacheDir = Options.PathOption("--cache-dir", "Keep the hash cache in DIR instead of $XDG_CACHE_HOME/reconcile or ~/.cache/reconcile.", "DIR");
         var noCache = new Option<bool>("--no-cache") { Description = "Neither read nor write the hash cache." };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Also print, on stderr, how many files were scanned, hashed and found in the hash cache." };
         var command = new Command("files", "Make DEST an exact one-way mirror of SOURCE; renamed files are moved, never copied again.")
