@@ -20,7 +20,7 @@ public class SchemaProperties
     {
         var plan = FilePlanner.Plan(pair.Source, pair.Dest, new FilePlanOptions(Checksum: true));
         using var text = new StringWriter();
-        FilePlanWriter.WriteJson(text, plan, failures: plan.IsEmpty ? null : ["copy a: disk full"]);
+        FilePlanWriter.WriteJson(text, plan, plan.IsEmpty ? null : new FileExecution(plan.Take(1).ToSeq(), ["copy a: disk full"], 1, 0));
         using var doc = JsonDocument.Parse(text.ToString());
         Assert.Empty(SchemaCheck.Plans.Problems(doc.RootElement));
     }

@@ -44,6 +44,20 @@ public static class FilePlanWriter
         return $"summary: {string.Join(", ", parts)}; {Sizes.Human(s.BytesToCopy)} to copy";
     }
 
+    /// <summary>
+    /// The summary of a real run: what was done, and, when actions failed or were skipped, how many, so
+    /// that a run that did nothing because everything failed never reads as a mirror with nothing to do.
+    /// </summary>
+    public static string OutcomeLine(FileExecution outcome)
+    {
+        if (outcome.Failed == 0 && outcome.Skipped == 0)
+        {
+            return SummaryLine(FileSummary.Of(outcome.Applied));
+        }
+        var done = outcome.Applied.IsEmpty ? "nothing" : SummaryLine(FileSummary.Of(outcome.Applied))["summary: ".Length..];
+        return $"summary: done {done}; failed {outcome.Failed}, skipped {outcome.Skipped} (see the errors on stderr)";
+    }
+
     public static void WriteText(TextWriter output, Seq<FileAction> plan)
     {
         foreach (var action in plan)
@@ -53,8 +67,12 @@ public static class FilePlanWriter
         output.WriteLine(SummaryLine(FileSummary.Of(plan)));
     }
 
+    /// <summary>The plan as <c>{"actions": [...], "summary": {...}}</c>, plus the outcome and failures of a real run.</summary>
+    public static void WriteJson(TextWriter output, Seq<FileAction> plan, FileExecution? outcome) =>
+        WriteJson(output, plan, outcome?.Failures, outcome);
+
     /// <summary>The plan as <c>{"actions": [...], "summary": {...}}</c>, plus the failures of a real run.</summary>
-    public static void WriteJson(TextWriter output, Seq<FileAction> plan, IReadOnlyList<string>? failures = null)
+    public static void WriteJson(TextWriter output, Seq<FileAction> plan, IReadOnlyList<string>? failures = null, FileExecution? outcome = null)
     {
         output.WriteLine(JsonText.Document(json =>
         {
@@ -74,6 +92,14 @@ public static class FilePlanWriter
                     json.WriteStringValue(failure);
                 }
                 json.WriteEndArray();
+            }
+            if (outcome is not null)
+            {
+                json.WriteStartObject("outcome");
+                json.WriteNumber("done", outcome.Applied.Count);
+                json.WriteNumber("failed", outcome.Failed);
+                json.WriteNumber("skipped", outcome.Skipped);
+                json.WriteEndObject();
             }
             json.WriteEndObject();
         }));

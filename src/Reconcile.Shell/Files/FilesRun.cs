@@ -197,11 +197,11 @@ public sealed class FilesRun(LocalAccess access, TextWriter stdout, TextWriter s
         lines.ForEach(stdout.WriteLine);
         if (textOut)
         {
-            stdout.WriteLine(FilePlanWriter.SummaryLine(FileSummary.Of(result.Applied)));
+            stdout.WriteLine(FilePlanWriter.OutcomeLine(result));
         }
         else if (!quiet)
         {
-            FilePlanWriter.WriteJson(stdout, plan, result.Failures);
+            FilePlanWriter.WriteJson(stdout, plan, result);
         }
         problems.AddRange(result.Failures);
         new TreeGatherer(access, stderr, RunProgress.Silent).SaveCaches(gathered, plan, quiet);

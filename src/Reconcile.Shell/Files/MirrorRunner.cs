@@ -4,8 +4,11 @@ using Reconcile.Shell.Common;
 
 namespace Reconcile.Shell.Files;
 
-/// <summary>The outcome of executing a plan: the actions done, and one message per action that failed or was skipped.</summary>
-public sealed record FileExecution(Seq<FileAction> Applied, IReadOnlyList<string> Failures);
+/// <summary>
+/// The outcome of executing a plan: the actions done, how many failed and how many were skipped (not
+/// tried, because an earlier action failed), and one message per action that failed or was skipped.
+/// </summary>
+public sealed record FileExecution(Seq<FileAction> Applied, IReadOnlyList<string> Failures, int Failed = 0, int Skipped = 0);
 
 /// <summary>
 /// Carries out a files plan on any pair of endpoints, the same way for all: in plan order, the batches
@@ -28,6 +31,7 @@ public sealed class MirrorRunner(IMirrorEndpoint source, IMirrorEndpoint dest, B
         var actions = plan.ToArray();
         var done = new List<FileAction>();
         var failures = new List<string>();
+        var skipped = 0;
         foreach (var batch in FileExecutionRules.Batches(actions, backups is not null))
         {
             // A batch holds actions of one kind, so they all run after a failure, or none does.
@@ -37,6 +41,7 @@ public sealed class MirrorRunner(IMirrorEndpoint source, IMirrorEndpoint dest, B
                 {
                     failures.Add($"{Describe(actions[i])}: skipped because an earlier action failed");
                 }
+                skipped += batch.End - batch.Start;
                 continue;
             }
             var errors = new string?[batch.End - batch.Start];
@@ -60,7 +65,7 @@ public sealed class MirrorRunner(IMirrorEndpoint source, IMirrorEndpoint dest, B
                 }
             }
         }
-        return new FileExecution(done.ToSeq(), failures);
+        return new FileExecution(done.ToSeq(), failures, failures.Count - skipped, skipped);
     }
 
     private string? TryApply(FileAction action)
