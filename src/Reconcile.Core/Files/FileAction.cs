@@ -51,7 +51,7 @@ public sealed record MoveFile(string From, string To, FileMeta Meta, bool Replac
 
     public override IReadOnlyList<string> Touches => [From, To];
 
-    public override string Target => $"{From} → {To}";
+    public override string Target => Replaces ? $"{From} → {To} (replaces {To})" : $"{From} → {To}";
 }
 
 /// <summary>Copy content already in DEST to another path of DEST, without reading SOURCE.</summary>
@@ -61,7 +61,7 @@ public sealed record CopyLocal(string From, string To, FileMeta Meta, bool Repla
 
     public override IReadOnlyList<string> Touches => [To];
 
-    public override string Target => $"{From} → {To}";
+    public override string Target => Replaces ? $"{From} → {To} (replaces {To})" : $"{From} → {To}";
 }
 
 /// <summary>Move a file out of the way to a temporary name inside DEST, to break a cycle of moves.</summary>

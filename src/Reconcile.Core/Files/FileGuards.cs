@@ -19,7 +19,8 @@ public static class FileGuards
     /// Why a plan must not run, if it must not. An unmounted disk often leaves its mount point behind as
     /// an empty directory, or a tree of empty directories: a SOURCE without a single file while DEST has
     /// files (links left alone do not count) is refused unless allowed. A plan that deletes more files
-    /// than <paramref name="maxDelete"/> is refused. Null when the plan may run.
+    /// than <paramref name="maxDelete"/> is refused; a move or local copy that overwrites an obsolete file
+    /// loses that file as surely as a deletion, so it counts too. Null when the plan may run.
     /// </summary>
     public static Problem? Check(string source, string dest, bool allowEmptySource, int? maxDelete, FileTree sourceTree, FileTree destTree, Seq<FileAction> plan)
     {
@@ -29,9 +30,13 @@ public static class FileGuards
                 $"SOURCE {source} has no files but DEST {dest} has; is a disk unmounted? Use --allow-empty-source to empty DEST. Nothing was changed.");
         }
         var deletes = plan.Count(a => a is DeleteFile);
-        return maxDelete is { } max && deletes > max
-            ? Problem.Refused($"the plan deletes {deletes} files, more than --max-delete {max}; nothing was changed")
-            : null;
+        var replaced = plan.Count(a => a is MoveFile { Replaces: true } or CopyLocal { Replaces: true });
+        if (maxDelete is not { } max || deletes + replaced <= max)
+        {
+            return null;
+        }
+        var what = replaced == 0 ? $"deletes {deletes} files" : $"deletes {deletes} and replaces {replaced} files";
+        return Problem.Refused($"the plan {what}, more than --max-delete {max}; nothing was changed");
     }
 
     /// <summary>

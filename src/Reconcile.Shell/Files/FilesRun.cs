@@ -39,7 +39,8 @@ public sealed class FilesRun(LocalAccess access, TextWriter stdout, TextWriter s
         var gathered = Gather(roots, excludes, options, request.Quiet, request.Json, request.Verbose);
         var plan = FilePlanner.Plan(gathered.Source, gathered.Dest, options);
         StageClock.Mark("files: planned");
-        Stop(FileGuards.Check(request.Source, request.Dest, request.AllowEmptySource, request.MaxDelete, gathered.Source, gathered.Dest, plan));
+        var refusal = FileGuards.Check(request.Source, request.Dest, request.AllowEmptySource, request.MaxDelete, gathered.Source, gathered.Dest, plan);
+        ShowRefused(request, plan, refusal);
         return request.Writes
             ? Execute(roots, plan, gathered, request.Json, request.Quiet)
             : Show(request, roots, gathered, plan);
@@ -67,6 +68,19 @@ public sealed class FilesRun(LocalAccess access, TextWriter stdout, TextWriter s
         fits.IfLeft(error => throw RunStoppedException.BadInput($"the plan does not fit its trees, so it was not made by reconcile from them: {error}; nothing was changed"));
         Stop(FileGuards.Check(saved.Source, saved.Dest, saved.Options.AllowEmptySource, saved.Options.MaxDelete, gathered.Source, gathered.Dest, saved.Actions));
         return Execute(roots, saved.Actions, gathered, json, quiet);
+    }
+
+    /// <summary>
+    /// Stops the run when a guard refused it. A dry run shows the refused plan first (nothing is saved),
+    /// so that the user can see what the guard stopped.
+    /// </summary>
+    private void ShowRefused(FilesRequest request, Seq<FileAction> plan, Core.Common.Problem? refusal)
+    {
+        if (refusal is not null && request.DryRun && !request.Quiet)
+        {
+            Print(plan, failures: null, request.Json);
+        }
+        Stop(refusal);
     }
 
     /// <summary>Stops the run when a guard refused it.</summary>

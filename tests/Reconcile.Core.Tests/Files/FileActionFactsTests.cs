@@ -45,10 +45,10 @@ public class FileActionFactsTests
     }
 
     [Fact]
-    public void TheTargetIsThePathOrFromArrowTo()
+    public void TheTargetIsThePathOrFromArrowToAndNamesAFileItReplaces()
     {
         Assert.Equal(
-            ["c", "u", "m1 → m2", "l1 → l2", "s → .reconcile-tmp/0", "t", "d", "k", "r"],
+            ["c", "u", "m1 → m2", "l1 → l2 (replaces l2)", "s → .reconcile-tmp/0", "t", "d", "k", "r"],
             OneOfEach.Select(a => a.Target));
     }
 

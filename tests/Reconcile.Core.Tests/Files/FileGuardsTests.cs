@@ -47,6 +47,26 @@ public class FileGuardsTests
         Assert.Equal(refused ? Problem.Refused($"the plan deletes 3 files, more than --max-delete {maxDelete}; nothing was changed") : null, problem);
     }
 
+    [Theory]
+    [InlineData(1, true)]
+    [InlineData(2, false)]
+    public void AMoveThatReplacesAFileCountsTowardMaxDelete(int maxDelete, bool refused)
+    {
+        var meta = FileGens.Entry(1).Meta;
+        Seq<FileAction> plan = new FileAction[] { new MoveFile("a", "b", meta, Replaces: true), new DeleteFile("c") }.ToSeq();
+        var problem = FileGuards.Check("S", "D", false, maxDelete, Some.Tree(("b", 1)), Some.Tree(("a", 1), ("b", 2), ("c", 3)), plan);
+        Assert.Equal(refused ? Problem.Refused($"the plan deletes 1 and replaces 1 files, more than --max-delete {maxDelete}; nothing was changed") : null, problem);
+    }
+
+    [Fact]
+    public void AMoveThatReplacesAFileSaysSoInItsDescription()
+    {
+        var meta = FileGens.Entry(1).Meta;
+        Assert.Equal("a → b (replaces b)", new MoveFile("a", "b", meta, Replaces: true).Target);
+        Assert.Equal("a → b", new MoveFile("a", "b", meta, Replaces: false).Target);
+        Assert.Equal("a → b (replaces b)", new CopyLocal("a", "b", meta, Replaces: true).Target);
+    }
+
     [Fact]
     public void ADestLinkWhereSourceHasALinkIsLeftAloneAndItsDirectoryKept()
     {

@@ -66,4 +66,28 @@ public sealed class RunOutcomeTests : IDisposable
         Assert.Equal(ExitCodes.Done, code);
         Assert.StartsWith("summary: 1 copy (4 B), 0 update (0 B), 0 move, 1 delete", stdout.TrimEnd('\n').Split('\n')[^1], StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void ADryRunThatAGuardRefusesStillShowsThePlan()
+    {
+        var source = temp.Combine("src");
+        var dest = temp.Combine("dst");
+        Directory.CreateDirectory(source);
+        Directory.CreateDirectory(dest);
+        File.WriteAllText(Path.Combine(source, "keep"), "k");
+        File.WriteAllText(Path.Combine(dest, "keep"), "k");
+        File.SetLastWriteTimeUtc(Path.Combine(dest, "keep"), File.GetLastWriteTimeUtc(Path.Combine(source, "keep")));
+        File.WriteAllText(Path.Combine(dest, "old-1"), "1");
+        File.WriteAllText(Path.Combine(dest, "old-2"), "2");
+        var plan = temp.Combine("plan.json");
+        var run = CliRun.Of("files", "-n", "--max-delete", "1", "--plan-out", plan, source, dest);
+        Assert.True(run.ExitCode == ExitCodes.Refused, run.ToString());
+        Assert.Contains("delete             old-1", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("delete             old-2", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("more than --max-delete 1", run.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(plan), "a refused plan is not saved");
+        Assert.True(File.Exists(Path.Combine(dest, "old-1")));
+        var real = CliRun.Of("files", "--max-delete", "1", source, dest);
+        Assert.True(real.ExitCode == ExitCodes.Refused && real.Stdout.Length == 0, real.ToString());
+    }
 }
