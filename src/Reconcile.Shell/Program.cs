@@ -12,6 +12,7 @@ var utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
 using var stdoutStream = new StreamWriter(Console.OpenStandardOutput(), utf8, 1 << 16);
 using var stderr = new StreamWriter(Console.OpenStandardError(), utf8) { AutoFlush = true };
 using TextWriter stdout = terminal.ColorOut ? new PaintingWriter(stdoutStream, terminal) : stdoutStream;
+Interruption.Install(stderr);
 var code = Cli.Run(args, stdout, stderr, terminal);
 StageClock.Mark("done");
 StageClock.Report();

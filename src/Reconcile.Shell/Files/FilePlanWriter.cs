@@ -50,12 +50,13 @@ public static class FilePlanWriter
     /// </summary>
     public static string OutcomeLine(FileExecution outcome)
     {
-        if (outcome.Failed == 0 && outcome.Skipped == 0)
+        if (outcome.Failed == 0 && outcome.Skipped == 0 && outcome.NotStarted == 0)
         {
             return SummaryLine(FileSummary.Of(outcome.Applied));
         }
         var done = outcome.Applied.IsEmpty ? "nothing" : SummaryLine(FileSummary.Of(outcome.Applied))["summary: ".Length..];
-        return $"summary: done {done}; failed {outcome.Failed}, skipped {outcome.Skipped} (see the errors on stderr)";
+        var notStarted = outcome.NotStarted > 0 ? $", not started {outcome.NotStarted} (stopped by a signal)" : "";
+        return $"summary: done {done}; failed {outcome.Failed}, skipped {outcome.Skipped}{notStarted} (see the errors on stderr)";
     }
 
     public static void WriteText(TextWriter output, Seq<FileAction> plan)
@@ -99,6 +100,7 @@ public static class FilePlanWriter
                 json.WriteNumber("done", outcome.Applied.Count);
                 json.WriteNumber("failed", outcome.Failed);
                 json.WriteNumber("skipped", outcome.Skipped);
+                json.WriteNumber("not_started", outcome.NotStarted);
                 json.WriteEndObject();
             }
             json.WriteEndObject();

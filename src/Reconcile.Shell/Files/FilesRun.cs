@@ -175,6 +175,7 @@ public sealed class FilesRun(LocalAccess access, TextWriter stdout, TextWriter s
     private int Execute(FileRoots roots, Seq<FileAction> plan, GatheredTrees gathered, bool json, bool quiet)
     {
         var problems = gathered.Problems;
+        Interruption.StartWriting();
         if (!roots.DestExists)
         {
             access.FileSystem.Directory.CreateDirectory(roots.Dest);
@@ -220,6 +221,11 @@ public sealed class FilesRun(LocalAccess access, TextWriter stdout, TextWriter s
         problems.AddRange(result.Failures);
         new TreeGatherer(access, stderr, RunProgress.Silent).SaveCaches(gathered, plan, quiet);
         ReportProblems(problems);
+        if (result.Interrupted)
+        {
+            stderr.WriteLine($"reconcile: stopped by {Interruption.Name}: {result.Applied.Count} actions done, {result.NotStarted} not started; run again to finish");
+            return Interruption.ExitCode;
+        }
         return problems.Count > 0 ? ExitCodes.SomeActionsFailed : ExitCodes.Done;
     }
 

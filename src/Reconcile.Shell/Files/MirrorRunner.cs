@@ -8,7 +8,11 @@ namespace Reconcile.Shell.Files;
 /// The outcome of executing a plan: the actions done, how many failed and how many were skipped (not
 /// tried, because an earlier action failed), and one message per action that failed or was skipped.
 /// </summary>
-public sealed record FileExecution(Seq<FileAction> Applied, IReadOnlyList<string> Failures, int Failed = 0, int Skipped = 0);
+public sealed record FileExecution(Seq<FileAction> Applied, IReadOnlyList<string> Failures, int Failed = 0, int Skipped = 0, int NotStarted = 0)
+{
+    /// <summary>Whether a signal stopped the run before every action was tried.</summary>
+    public bool Interrupted => NotStarted > 0;
+}
 
 /// <summary>
 /// Carries out a files plan on any pair of endpoints, the same way for all: in plan order, the batches
@@ -32,8 +36,14 @@ public sealed class MirrorRunner(IMirrorEndpoint source, IMirrorEndpoint dest, B
         var done = new List<FileAction>();
         var failures = new List<string>();
         var skipped = 0;
+        var notStarted = 0;
         foreach (var batch in FileExecutionRules.Batches(actions, backups is not null))
         {
+            if (Interruption.Requested)
+            {
+                notStarted += batch.End - batch.Start;
+                continue;
+            }
             // A batch holds actions of one kind, so they all run after a failure, or none does.
             if (failures.Count > 0 && !FileExecutionRules.RunsAfterAFailure(actions[batch.Start]))
             {
@@ -53,8 +63,14 @@ public sealed class MirrorRunner(IMirrorEndpoint source, IMirrorEndpoint dest, B
             // more on its own: it may only have met its neighbours' temporary files (a nearly full disk).
             for (var i = batch.Start; i < batch.End; i++)
             {
-                var error = !batch.SideBySide || errors[i - batch.Start] is not null ? TryApply(actions[i]) : null;
-                if (error is null)
+                var error = errors[i - batch.Start] is NotStarted ? NotStarted
+                    : !batch.SideBySide || errors[i - batch.Start] is not null ? TryApply(actions[i])
+                    : null;
+                if (error is NotStarted)
+                {
+                    notStarted++;
+                }
+                else if (error is null)
                 {
                     done.Add(actions[i]);
                     applied?.Invoke(actions[i]);
@@ -65,11 +81,18 @@ public sealed class MirrorRunner(IMirrorEndpoint source, IMirrorEndpoint dest, B
                 }
             }
         }
-        return new FileExecution(done.ToSeq(), failures, failures.Count - skipped, skipped);
+        return new FileExecution(done.ToSeq(), failures, failures.Count - skipped, skipped, notStarted);
     }
+
+    /// <summary>What <see cref="TryApply"/> returns for an action it did not start, a signal having asked to stop.</summary>
+    private const string NotStarted = "\0not started";
 
     private string? TryApply(FileAction action)
     {
+        if (Interruption.Requested)
+        {
+            return NotStarted;
+        }
         try
         {
             KillPoint.Step();
