@@ -64,6 +64,25 @@ public sealed class ContentHasherTests : IDisposable
         Assert.Contains(Path.Combine(root, "gone") + ": cannot read: ", Assert.Single(problems), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void AFifoOrDirectoryWhereAFileWasIsAProblemAndIsNeverWaitedOn()
+    {
+        var root = temp.Combine("tree");
+        Directory.CreateDirectory(Path.Combine(root, "dir"));
+        File.WriteAllText(Path.Combine(root, "here"), "here");
+        var fifo = Path.Combine(root, "fifo");
+        var mkfifo = OperatingSystem.IsLinux() ? System.Diagnostics.Process.Start("mkfifo", [fifo]) : null;
+        mkfifo?.WaitForExit();
+        string[] paths = mkfifo is { ExitCode: 0 } ? ["dir", "fifo", "here"] : ["dir", "here"];
+
+        // Opening a FIFO for reading would wait for a writer that never comes.
+        var (hashes, problems) = new ContentHasher(new FileSystem()).Hash(root, Seq.createRange(paths));
+
+        Assert.Equal(["here"], hashes.Keys);
+        Assert.Equal(paths.Length - 1, problems.Count);
+        Assert.All(problems, p => Assert.Contains(": cannot read: ", p, StringComparison.Ordinal));
+    }
+
     /// <summary>A stream that never gives more than <c>piece</c> bytes per read, as pipes and some file systems do.</summary>
     private sealed class Trickle(byte[] bytes, int piece) : MemoryStream(bytes)
     {
