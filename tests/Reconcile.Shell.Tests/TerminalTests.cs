@@ -65,8 +65,8 @@ public sealed class ProgressOnATerminalTests : IDisposable
         {
             File.WriteAllBytes(Path.Combine(source, $"f{i}"), new byte[4_000_000]);
         }
-        var dll = Common.ExeRun.Dll;
-        var command = $"dotnet '{dll}' files --checksum --no-cache -n '{source}' '{temp.Combine("d")}'";
+        var program = string.Join(' ', Common.ExeRun.Program.Select(p => $"'{p}'"));
+        var command = $"{program} files --checksum --no-cache -n '{source}' '{temp.Combine("d")}'";
         var start = new System.Diagnostics.ProcessStartInfo("/usr/bin/script", ["-qec", command, "/dev/null"])
         {
             RedirectStandardOutput = true,

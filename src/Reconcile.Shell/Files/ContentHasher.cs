@@ -8,8 +8,13 @@ using Reconcile.Core.Files;
 namespace Reconcile.Shell.Files;
 
 /// <summary>SHA-256 of file contents, on every core. A file that cannot be read is reported and left unhashed.</summary>
-public sealed class ContentHasher(IFileSystem fileSystem)
+public sealed class ContentHasher(LocalAccess access)
 {
+    private readonly IFileSystem fileSystem = access.FileSystem;
+
+    /// <summary>On the native path, files are read with plain system calls (<see cref="RegularFileReader"/>).</summary>
+    private readonly bool native = access.Native;
+
     /// <summary>
     /// How much of a file is read at once, into a buffer borrowed from a pool: most files fit in one
     /// read and are hashed in one call. (A stream's own buffer would be a new 64 KiB array per file,
@@ -33,9 +38,7 @@ public sealed class ContentHasher(IFileSystem fileSystem)
                 var buffer = ArrayPool<byte>.Shared.Rent(ChunkBytes);
                 try
                 {
-                    // No buffering in the stream: every read goes straight into the pooled buffer.
-                    using var stream = fileSystem.FileStream.New(full, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
-                    var (hash, length) = HashOf(stream, buffer);
+                    var (hash, length) = native ? HashOfFile(full, buffer) : HashOfStream(full, buffer);
                     hashes[path] = hash;
                     Hashed?.Invoke(length);
                 }
@@ -53,10 +56,26 @@ public sealed class ContentHasher(IFileSystem fileSystem)
         return (hashes, sorted);
     }
 
-    /// <summary>The hash of what <paramref name="stream"/> holds to its end, and how many bytes that was.</summary>
-    internal static (ContentHash Hash, long Length) HashOf(Stream stream, byte[] buffer)
+    private static (ContentHash Hash, long Length) HashOfFile(string full, byte[] buffer)
     {
-        var first = ReadFull(stream, buffer);
+        using var file = RegularFileReader.Open(full);
+        return HashOf(file.Read, buffer);
+    }
+
+    private (ContentHash Hash, long Length) HashOfStream(string full, byte[] buffer)
+    {
+        // No buffering in the stream: every read goes straight into the pooled buffer.
+        using var stream = fileSystem.FileStream.New(full, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
+        return HashOf(stream, buffer);
+    }
+
+    /// <summary>The hash of what <paramref name="stream"/> holds to its end, and how many bytes that was.</summary>
+    internal static (ContentHash Hash, long Length) HashOf(Stream stream, byte[] buffer) => HashOf(stream.Read, buffer);
+
+    /// <summary>The hash of what <paramref name="read"/> gives until it gives nothing, and how many bytes that was.</summary>
+    private static (ContentHash Hash, long Length) HashOf(Func<byte[], int, int, int> read, byte[] buffer)
+    {
+        var first = ReadFull(read, buffer);
         if (first < buffer.Length)
         {
             return (ContentHash.FromBytes(SHA256.HashData(buffer.AsSpan(0, first))), first);
@@ -68,18 +87,18 @@ public sealed class ContentHasher(IFileSystem fileSystem)
         {
             incremental.AppendData(buffer, 0, n);
             length += n;
-            n = ReadFull(stream, buffer);
+            n = ReadFull(read, buffer);
         }
         while (n > 0);
         return (ContentHash.FromBytes(incremental.GetHashAndReset()), length);
     }
 
-    /// <summary>Reads until the buffer is full or the stream ends.</summary>
-    private static int ReadFull(Stream stream, byte[] buffer)
+    /// <summary>Reads until the buffer is full or the file ends.</summary>
+    private static int ReadFull(Func<byte[], int, int, int> read, byte[] buffer)
     {
         var total = 0;
         int n;
-        while (total < buffer.Length && (n = stream.Read(buffer, total, buffer.Length - total)) > 0)
+        while (total < buffer.Length && (n = read(buffer, total, buffer.Length - total)) > 0)
         {
             total += n;
         }

@@ -21,7 +21,9 @@ public static partial class NativeFiles
 {
     private const int AtFdCwd = -100;
     private const int AtSymlinkNoFollow = 0x100;
+    private const int AtEmptyPath = 0x1000;
     private const uint StatxBasicStats = 0x7ff;
+    private const uint StatxType = 0x1;
     private const int FileTypeMask = 0xF000;
     private const int RegularFile = 0x8000;
     private const int Directory = 0x4000;
@@ -47,6 +49,14 @@ public static partial class NativeFiles
         }
         info = Decode(buffer);
         return true;
+    }
+
+    /// <summary>Whether the open file <paramref name="fd"/> is a regular file (one <c>statx(2)</c> of the descriptor).</summary>
+    public static unsafe bool IsRegularFile(int fd)
+    {
+        var buffer = default(StatxBuffer);
+        byte empty = 0;
+        return StatxAt(fd, &empty, AtEmptyPath, StatxType, ref buffer) == 0 && (buffer.Mode & FileTypeMask) == RegularFile;
     }
 
     private static unsafe bool TryStatAt(int directoryFd, byte* name, out StatInfo info)

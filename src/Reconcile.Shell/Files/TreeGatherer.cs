@@ -148,7 +148,7 @@ internal sealed class TreeGatherer(LocalAccess access, TextWriter stderr, RunPro
         {
             var missing = side.ToRead.ToSeq();
             var hashing = progress.Stage("hashing " + side.Root, side.ToRead.Sum(p => (double)files[p].Size));
-            var (hashed, hashProblems) = new ContentHasher(fileSystem) { Hashed = bytes => hashing.Advance(bytes) }.Hash(side.Root, missing);
+            var (hashed, hashProblems) = new ContentHasher(access) { Hashed = bytes => hashing.Advance(bytes) }.Hash(side.Root, missing);
             hashing.Done();
             problems.AddRange(hashProblems);
             foreach (var (path, hash) in hashed)

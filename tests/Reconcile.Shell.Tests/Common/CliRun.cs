@@ -2,7 +2,10 @@ using Reconcile.Shell.Common;
 
 namespace Reconcile.Shell.Tests.Common;
 
-/// <summary>The outcome of one run of the command line, in process.</summary>
+/// <summary>
+/// The outcome of one run of the command line: in process, or, when <c>RECONCILE_EXE</c> names a
+/// published executable, in a process of that program, so that every command-line test checks it.
+/// </summary>
 public sealed record CliRun(int ExitCode, string Stdout, string Stderr)
 {
     static CliRun()
@@ -13,6 +16,10 @@ public sealed record CliRun(int ExitCode, string Stdout, string Stderr)
 
     public static CliRun Of(params string[] args)
     {
+        if (ExeRun.Published is not null)
+        {
+            return ExeRun.Of(null, args);
+        }
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
         var code = Cli.Run(args, stdout, stderr);

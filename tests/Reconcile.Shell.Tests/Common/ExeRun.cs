@@ -3,10 +3,21 @@ using System.Runtime.Versioning;
 
 namespace Reconcile.Shell.Tests.Common;
 
-/// <summary>One run of the built executable (<c>dotnet reconcile.dll</c>) in its own process.</summary>
+/// <summary>
+/// One run of the built program in its own process: <c>dotnet reconcile.dll</c>, or the published
+/// executable that <c>RECONCILE_EXE</c> names (a native or single-file build), so that the suite can be
+/// run against what is shipped.
+/// </summary>
 public static class ExeRun
 {
     public static string Dll { get; } = Path.Combine(AppContext.BaseDirectory, "reconcile.dll");
+
+    /// <summary>The published executable the suite runs instead of the built one, if any.</summary>
+    public static string? Published { get; } =
+        Environment.GetEnvironmentVariable("RECONCILE_EXE") is { Length: > 0 } exe ? Path.GetFullPath(exe) : null;
+
+    /// <summary>The program and its first arguments, as a command starts it.</summary>
+    public static IReadOnlyList<string> Program { get; } = Published is null ? ["dotnet", Dll] : [Published];
 
     /// <summary>Whether the tests run as root, where permission bits stop nothing.</summary>
     public static bool IsRoot => !OperatingSystem.IsWindows() && Environment.UserName == "root";
@@ -51,13 +62,15 @@ public static class ExeRun
 
     private static CliRun Start(string[]? prefix, IReadOnlyDictionary<string, string>? environment, string[] args, string? directory = null, string? dll = null)
     {
-        var command = prefix is null ? "dotnet" : prefix[0];
-        var start = new ProcessStartInfo(command) { RedirectStandardOutput = true, RedirectStandardError = true };
+        // The copy made for another user, unless the suite runs a published executable.
+        var program = dll is null || Published is not null ? Program : ["dotnet", dll];
+        var command = (prefix ?? []).Concat(program).Concat(args).ToList();
+        var start = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true };
         if (directory is not null)
         {
             start.WorkingDirectory = directory;
         }
-        foreach (var arg in (prefix ?? []).Skip(1).Concat(prefix is null ? [] : ["dotnet"]).Concat([dll ?? Dll]).Concat(args))
+        foreach (var arg in command.Skip(1))
         {
             start.ArgumentList.Add(arg);
         }

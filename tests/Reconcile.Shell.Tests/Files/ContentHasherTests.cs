@@ -29,7 +29,7 @@ public sealed class ContentHasherTests : IDisposable
         File.WriteAllBytes(Path.Combine(root, "d/file"), bytes);
         long told = 0;
 
-        var (hashes, problems) = new ContentHasher(new FileSystem()) { Hashed = n => Interlocked.Add(ref told, n) }
+        var (hashes, problems) = new ContentHasher(LocalAccess.OfThisMachine()) { Hashed = n => Interlocked.Add(ref told, n) }
             .Hash(root, Seq.create("d/file"));
 
         Assert.Empty(problems);
@@ -58,10 +58,29 @@ public sealed class ContentHasherTests : IDisposable
         Directory.CreateDirectory(root);
         File.WriteAllText(Path.Combine(root, "here"), "here");
 
-        var (hashes, problems) = new ContentHasher(new FileSystem()).Hash(root, Seq.create("gone", "here"));
+        var (hashes, problems) = new ContentHasher(LocalAccess.OfThisMachine()).Hash(root, Seq.create("gone", "here"));
 
         Assert.Equal(["here"], hashes.Keys);
         Assert.Contains(Path.Combine(root, "gone") + ": cannot read: ", Assert.Single(problems), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AFifoOrDirectoryWhereAFileWasIsAProblemAndIsNeverWaitedOn()
+    {
+        var root = temp.Combine("tree");
+        Directory.CreateDirectory(Path.Combine(root, "dir"));
+        File.WriteAllText(Path.Combine(root, "here"), "here");
+        var fifo = Path.Combine(root, "fifo");
+        var mkfifo = OperatingSystem.IsLinux() ? System.Diagnostics.Process.Start("mkfifo", [fifo]) : null;
+        mkfifo?.WaitForExit();
+        string[] paths = mkfifo is { ExitCode: 0 } ? ["dir", "fifo", "here"] : ["dir", "here"];
+
+        // Opening a FIFO for reading would wait for a writer that never comes.
+        var (hashes, problems) = new ContentHasher(LocalAccess.OfThisMachine()).Hash(root, Seq.createRange(paths));
+
+        Assert.Equal(["here"], hashes.Keys);
+        Assert.Equal(paths.Length - 1, problems.Count);
+        Assert.All(problems, p => Assert.Contains(": cannot read: ", p, StringComparison.Ordinal));
     }
 
     /// <summary>A stream that never gives more than <c>piece</c> bytes per read, as pipes and some file systems do.</summary>
