@@ -6,21 +6,29 @@ using Reconcile.Core.Files;
 namespace Reconcile.Shell.Files;
 
 /// <summary>
-/// One remembered hash: valid while the file at its path keeps this size, time and inode. A class, so
-/// that the dictionary of them runs on the runtime's precompiled code from the first look-up.
+/// One remembered hash: valid while the file at its path keeps this size, modification time, inode and
+/// change time. A class, so that the dictionary of them runs on the runtime's precompiled code from the
+/// first look-up.
 /// </summary>
-public sealed record CachedHash(long Size, long ModifiedTicks, ulong Inode, ContentHash Hash);
+public sealed record CachedHash(long Size, long ModifiedTicks, ulong Inode, long ChangeNanoseconds, ContentHash Hash);
 
 /// <summary>
 /// Content hashes from earlier runs, one file per root in the user's cache directory (never inside
 /// SOURCE or DEST). An entry counts only while the file at its path has the same size, modification
-/// time and inode (0 = unknown, matching only 0). The file is compact binary: a magic, the SHA-256 of
+/// time, inode and change time (0 = unknown, matching only 0). The change time (ctime) is what makes
+/// <c>--checksum</c> mean content: a file rewritten in place with its size and modification time set
+/// back still has a new ctime, which no user can set. The file is compact binary: a magic, the SHA-256 of
 /// the rest (so a damaged file is noticed and ignored, never trusted), the root it belongs to, then one
 /// record per file. It is written to a temporary file and renamed over the old one.
 /// </summary>
 public sealed class HashCache
 {
-    private static readonly byte[] Magic = "RCHASH01"u8.ToArray();
+    private static readonly byte[] Magic = "RCHASH02"u8.ToArray();
+
+    /// <summary>The format before change times were kept: read as an empty cache, without a warning.</summary>
+    private static readonly byte[] OlderMagic = "RCHASH01"u8.ToArray();
+
+    private const int FieldBytes = 64;
     private const int DigestOffset = 8;
     private const int BodyOffset = DigestOffset + 32;
 
@@ -59,6 +67,10 @@ public sealed class HashCache
             // Read whole and parsed in place: a cache of 100,000 files is a few MB, and a reader per
             // field costs more than the disk.
             var bytes = fileSystem.File.ReadAllBytes(file);
+            if (bytes.AsSpan().StartsWith(OlderMagic))
+            {
+                return new HashCache(file, entries);
+            }
             if (bytes.Length < BodyOffset || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic))
             {
                 throw new InvalidDataException("not a reconcile hash cache");
@@ -74,18 +86,19 @@ public sealed class HashCache
             }
             var count = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(at, 4));
             at += 4;
-            // Each record takes at least 57 bytes; a count beyond that is damage, not a size to allocate.
-            entries.EnsureCapacity(Math.Clamp(count, 0, (bytes.Length - at) / 57));
+            // Each record takes at least 1 + FieldBytes bytes; a count beyond that is damage, not a size to allocate.
+            entries.EnsureCapacity(Math.Clamp(count, 0, (bytes.Length - at) / (1 + FieldBytes)));
             for (var i = 0; i < count; i++)
             {
                 var path = ReadString(bytes, ref at);
-                var fields = bytes.AsSpan(at, 56);
-                at += 56;
+                var fields = bytes.AsSpan(at, FieldBytes);
+                at += FieldBytes;
                 entries[path] = new CachedHash(
                     System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(fields),
                     System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(fields[8..]),
                     System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(fields[16..]),
-                    ContentHash.FromBytes(fields[24..]));
+                    System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(fields[24..]),
+                    ContentHash.FromBytes(fields[32..]));
             }
             if (at != bytes.Length)
             {
@@ -100,14 +113,15 @@ public sealed class HashCache
         return new HashCache(file, entries);
     }
 
-    public bool TryGet(string path, FileEntry entry, ulong inode, out ContentHash hash) =>
-        TryGet(path, entry.Size, entry.ModifiedUtc.Ticks, inode, out hash);
+    public bool TryGet(string path, FileEntry entry, Inode inode, out ContentHash hash) =>
+        TryGet(path, entry.Size, entry.ModifiedUtc.Ticks, inode.Number, inode.ChangeNanoseconds, out hash);
 
-    /// <summary>The remembered hash of the file at <paramref name="path"/>, if it still has this size, time and inode.</summary>
-    public bool TryGet(string path, long size, long modifiedTicks, ulong inode, out ContentHash hash)
+    /// <summary>The remembered hash of the file at <paramref name="path"/>, if it still has this size, times and inode.</summary>
+    public bool TryGet(string path, long size, long modifiedTicks, ulong inode, long changeNanoseconds, out ContentHash hash)
     {
         if (entries.TryGetValue(path, out var cached)
-            && cached.Size == size && cached.ModifiedTicks == modifiedTicks && cached.Inode == inode)
+            && cached.Size == size && cached.ModifiedTicks == modifiedTicks && cached.Inode == inode
+            && cached.ChangeNanoseconds == changeNanoseconds)
         {
             hash = cached.Hash;
             return true;
@@ -124,7 +138,7 @@ public sealed class HashCache
     /// </summary>
     public HashCache Updated(
         FileTree tree,
-        Func<string, ulong> inodeOf,
+        Func<string, Inode> inodeOf,
         IReadOnlyDictionary<string, ContentHash> fresh,
         IReadOnlySet<string> touched,
         DateTime scanStart)
@@ -143,7 +157,8 @@ public sealed class HashCache
         {
             if (!touched.Contains(path) && tree.Files.TryGetValue(path, out var entry) && entry.ModifiedUtc < settled)
             {
-                next[path] = new CachedHash(entry.Size, entry.ModifiedUtc.Ticks, inodeOf(path), hash);
+                var inode = inodeOf(path);
+                next[path] = new CachedHash(entry.Size, entry.ModifiedUtc.Ticks, inode.Number, inode.ChangeNanoseconds, hash);
             }
         }
         return new HashCache(File, next);
@@ -172,6 +187,7 @@ public sealed class HashCache
                         writer.Write(cached.Size);
                         writer.Write(cached.ModifiedTicks);
                         writer.Write(cached.Inode);
+                        writer.Write(cached.ChangeNanoseconds);
                         WriteDigest(cached.Hash, digest);
                         writer.Write(digest);
                     }

@@ -4,7 +4,9 @@ using Microsoft.Win32.SafeHandles;
 namespace Reconcile.Shell.Files;
 
 /// <summary>What one lstat of a path tells: kind, size, modification time, permission bits and inode.</summary>
-public readonly record struct StatInfo(bool IsDirectory, bool IsLink, long Size, DateTime ModifiedUtc, int Mode, ulong Inode);
+/// <summary>What one <c>statx</c> tells of an entry; <see cref="ChangeNanoseconds"/> is its change time (ctime)
+/// in nanoseconds since the epoch, which no user can set back (0 when unknown).</summary>
+public readonly record struct StatInfo(bool IsDirectory, bool IsLink, long Size, DateTime ModifiedUtc, int Mode, ulong Inode, long ChangeNanoseconds = 0);
 
 /// <summary>One entry of a directory listing (a class, so that lists of it need no code compiled at run time).</summary>
 public sealed record DirectoryChild(string Name, StatInfo Stat);
@@ -81,7 +83,8 @@ public static partial class NativeFiles
             type == RegularFile || type == SymbolicLink ? (long)buffer.Size : 0,
             DateTime.UnixEpoch.AddTicks(ticks),
             buffer.Mode & 0xFFF,
-            buffer.Inode);
+            buffer.Inode,
+            buffer.CtimeSeconds * 1_000_000_000 + buffer.CtimeNanoseconds);
     }
 
     /// <summary>
@@ -294,6 +297,12 @@ public static partial class NativeFiles
 
         [FieldOffset(40)]
         public ulong Size;
+
+        [FieldOffset(96)]
+        public long CtimeSeconds;
+
+        [FieldOffset(104)]
+        public uint CtimeNanoseconds;
 
         [FieldOffset(112)]
         public long MtimeSeconds;

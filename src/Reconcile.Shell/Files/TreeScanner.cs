@@ -11,11 +11,19 @@ public sealed record ScanResult(FileTree Tree, IReadOnlyList<string> Links, IRea
 {
     public static readonly ScanResult Empty = new(FileTree.Empty, [], [], new Dictionary<string, Inode>(StringComparer.Ordinal));
 
-    public ulong InodeOf(string path) => Inodes.TryGetValue(path, out var inode) ? inode.Number : 0;
+    public Inode InodeOf(string path) => Inodes.TryGetValue(path, out var inode) ? inode : Inode.Unknown;
 }
 
 /// <summary>A file's inode number, boxed: a dictionary of objects runs on the runtime's precompiled code.</summary>
-public sealed record Inode(ulong Number);
+/// <summary>
+/// Who a file is beyond its path, size and time: its inode number and its change time (ctime, in
+/// nanoseconds), which any write, rename or <c>touch</c> moves forward and no user can set back. 0 when
+/// the scan could not tell (then it matches only 0).
+/// </summary>
+public sealed record Inode(ulong Number, long ChangeNanoseconds)
+{
+    public static readonly Inode Unknown = new(0, 0);
+}
 
 /// <summary>
 /// Reads a directory tree into a <see cref="FileTree"/>: sizes, times and permission bits, no content.
@@ -107,13 +115,13 @@ public sealed class TreeScanner(LocalAccess access)
                 }
                 else
                 {
-                    ContentHash? hash = known is not null && stat.Size > 0 && known.TryGet(path, stat.Size, stat.ModifiedUtc.Ticks, stat.Inode, out var cached)
+                    ContentHash? hash = known is not null && stat.Size > 0 && known.TryGet(path, stat.Size, stat.ModifiedUtc.Ticks, stat.Inode, stat.ChangeNanoseconds, out var cached)
                         ? cached
                         : null;
                     files[path] = new FileEntry(stat.Size, stat.ModifiedUtc, stat.Mode, hash);
                     if (stat.Inode != 0)
                     {
-                        inodes[path] = new Inode(stat.Inode);
+                        inodes[path] = new Inode(stat.Inode, stat.ChangeNanoseconds);
                     }
                 }
             }

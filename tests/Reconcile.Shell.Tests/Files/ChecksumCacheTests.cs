@@ -1,0 +1,94 @@
+using Reconcile.Shell.Common;
+using Reconcile.Shell.Tests.Common;
+
+namespace Reconcile.Shell.Tests.Files;
+
+/// <summary>
+/// <c>--checksum</c> means content: a file rewritten in place (same inode, same size) with its
+/// modification time set back is never taken for unchanged because of a cached hash, on either side.
+/// </summary>
+public sealed class ChecksumCacheTests : IDisposable
+{
+    private static readonly DateTime Old = new(2020, 1, 2, 3, 4, 5, DateTimeKind.Utc);
+
+    private readonly TempDirectory temp = new();
+
+    public void Dispose() => temp.Dispose();
+
+    private (string Source, string Dest, string Cache) Mirrored()
+    {
+        var source = temp.Combine("source");
+        var dest = temp.Combine("dest");
+        var cache = temp.Combine("cache");
+        Directory.CreateDirectory(source);
+        Directory.CreateDirectory(dest);
+        foreach (var root in new[] { source, dest })
+        {
+            File.WriteAllText(Path.Combine(root, "a.txt"), "same bytes");
+            File.SetLastWriteTimeUtc(Path.Combine(root, "a.txt"), Old);
+        }
+        // Fills both sides' caches with the hash of "same bytes".
+        var first = CliRun.Of("files", "--checksum", "--cache-dir", cache, source, dest);
+        Assert.True(first.ExitCode == ExitCodes.Done, first.ToString());
+        Assert.Equal(ExitCodes.Done, CliRun.Of("files", "--check", "--checksum", "--cache-dir", cache, source, dest).ExitCode);
+        return (source, dest, cache);
+    }
+
+    /// <summary>Writes other bytes of the same length into the same inode and puts the old time back.</summary>
+    private static void RewriteInPlace(string file, string text)
+    {
+        var inode = InodeOf(file);
+        using (var stream = new FileStream(file, FileMode.Open, FileAccess.Write))
+        {
+            stream.Write(System.Text.Encoding.UTF8.GetBytes(text));
+        }
+        File.SetLastWriteTimeUtc(file, Old);
+        Assert.Equal(inode, InodeOf(file));
+    }
+
+    private static string InodeOf(string file)
+    {
+        using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("stat", ["-c", "%i %s", file]) { RedirectStandardOutput = true })!;
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return output;
+    }
+
+    [SkippableFact]
+    public void ASourceFileRewrittenInPlaceWithItsTimeSetBackIsCopiedAgain()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux(), "change times are read by statx on Linux");
+        var (source, dest, cache) = Mirrored();
+        RewriteInPlace(Path.Combine(source, "a.txt"), "new! bytes");
+        Assert.Equal(ExitCodes.ChangesPending, CliRun.Of("files", "--check", "--checksum", "--cache-dir", cache, source, dest).ExitCode);
+        var run = CliRun.Of("files", "--checksum", "--cache-dir", cache, source, dest);
+        Assert.True(run.ExitCode == ExitCodes.Done, run.ToString());
+        Assert.Equal("new! bytes", File.ReadAllText(Path.Combine(dest, "a.txt")));
+    }
+
+    [SkippableFact]
+    public void ADestFileRewrittenInPlaceWithItsTimeSetBackIsRepaired()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux(), "change times are read by statx on Linux");
+        var (source, dest, cache) = Mirrored();
+        RewriteInPlace(Path.Combine(dest, "a.txt"), "rot! bytes");
+        Assert.Equal(ExitCodes.ChangesPending, CliRun.Of("files", "--check", "--checksum", "--cache-dir", cache, source, dest).ExitCode);
+        var run = CliRun.Of("files", "--checksum", "--cache-dir", cache, source, dest);
+        Assert.True(run.ExitCode == ExitCodes.Done, run.ToString());
+        Assert.Equal("same bytes", File.ReadAllText(Path.Combine(dest, "a.txt")));
+        Assert.Equal(ExitCodes.Done, CliRun.Of("files", "--check", "--checksum", "--cache-dir", cache, source, dest).ExitCode);
+    }
+
+    [Fact]
+    public void ACacheOfTheFormatWithoutChangeTimesIsDroppedQuietly()
+    {
+        var file = temp.Combine("hashes-old.bin");
+        File.WriteAllBytes(file, [.. "RCHASH01"u8, .. new byte[64]]);
+        var cache = Reconcile.Shell.Files.HashCache.Load(new System.IO.Abstractions.FileSystem(), file, "/any/root", out var warning);
+        Assert.Equal(0, cache.Count);
+        Assert.Null(warning);
+        File.WriteAllBytes(file, [.. "RCHASH09"u8, .. new byte[64]]);
+        Reconcile.Shell.Files.HashCache.Load(new System.IO.Abstractions.FileSystem(), file, "/any/root", out warning);
+        Assert.NotNull(warning);
+    }
+}
