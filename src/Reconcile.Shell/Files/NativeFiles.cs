@@ -5,8 +5,9 @@ namespace Reconcile.Shell.Files;
 
 /// <summary>What one lstat of a path tells: kind, size, modification time, permission bits and inode.</summary>
 /// <summary>What one <c>statx</c> tells of an entry; <see cref="ChangeNanoseconds"/> is its change time (ctime)
-/// in nanoseconds since the epoch, which no user can set back (0 when unknown).</summary>
-public readonly record struct StatInfo(bool IsDirectory, bool IsLink, long Size, DateTime ModifiedUtc, int Mode, ulong Inode, long ChangeNanoseconds = 0);
+/// in nanoseconds since the epoch, which no user can set back (0 when unknown). <see cref="IsSpecial"/>: a
+/// FIFO, socket or device, which is never opened (a FIFO would block a read forever, a device never end).</summary>
+public readonly record struct StatInfo(bool IsDirectory, bool IsLink, long Size, DateTime ModifiedUtc, int Mode, ulong Inode, long ChangeNanoseconds = 0, bool IsSpecial = false);
 
 /// <summary>One entry of a directory listing (a class, so that lists of it need no code compiled at run time).</summary>
 public sealed record DirectoryChild(string Name, StatInfo Stat);
@@ -84,7 +85,8 @@ public static partial class NativeFiles
             DateTime.UnixEpoch.AddTicks(ticks),
             buffer.Mode & 0xFFF,
             buffer.Inode,
-            buffer.CtimeSeconds * 1_000_000_000 + buffer.CtimeNanoseconds);
+            buffer.CtimeSeconds * 1_000_000_000 + buffer.CtimeNanoseconds,
+            type != RegularFile && type != Directory && type != SymbolicLink);
     }
 
     /// <summary>

@@ -64,7 +64,8 @@ internal sealed class TreeGatherer(LocalAccess access, TextWriter stderr, RunPro
         {
             foreach (var link in sourceScan.Links)
             {
-                stderr.WriteLine($"reconcile: skipping symbolic link {fileSystem.Path.Combine(roots.Source, link)}");
+                var kind = sourceScan.Specials.Contains(link) ? "special file (FIFO, socket or device)" : "symbolic link";
+                stderr.WriteLine($"reconcile: skipping {kind} {fileSystem.Path.Combine(roots.Source, link)}");
             }
         }
         var sourceTree = sourceScan.Tree;

@@ -4,11 +4,16 @@ using Reconcile.Core.Files;
 namespace Reconcile.Shell.Files;
 
 /// <summary>
-/// What a scan found: the tree, symbolic links it did not follow, and what it could not read. <see cref="Inodes"/>
-/// holds each file's inode where the platform tells it (for the hash cache); a missing one is unknown.
+/// What a scan found: the tree, the entries it did not follow or open (<see cref="Links"/>: symbolic links
+/// and, among them, the <see cref="Specials"/>: FIFOs, sockets and devices), and what it could not read.
+/// <see cref="Inodes"/> holds each file's inode where the platform tells it (for the hash cache); a
+/// missing one is unknown.
 /// </summary>
 public sealed record ScanResult(FileTree Tree, IReadOnlyList<string> Links, IReadOnlyList<string> Problems, IReadOnlyDictionary<string, Inode> Inodes)
 {
+    /// <summary>The special files among <see cref="Links"/>: like links, never opened, never followed.</summary>
+    public IReadOnlySet<string> Specials { get; init; } = new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal);
+
     public static readonly ScanResult Empty = new(FileTree.Empty, [], [], new Dictionary<string, Inode>(StringComparer.Ordinal));
 
     public Inode InodeOf(string path) => Inodes.TryGetValue(path, out var inode) ? inode : Inode.Unknown;
@@ -62,6 +67,7 @@ public sealed class TreeScanner(LocalAccess access)
         var dirs = new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal);
         var pinned = new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal);
         var links = new List<string>();
+        var specials = new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal);
         var problems = new List<string>();
         // Directories still to read, as pairs of full and relative paths (two stacks of strings, not a
         // stack of tuples, so that no collection code needs compiling at run time).
@@ -99,9 +105,15 @@ public sealed class TreeScanner(LocalAccess access)
                     }
                     continue;
                 }
-                if (stat.IsLink)
+                if (stat.IsLink || stat.IsSpecial)
                 {
+                    // A special file is left as a link is: never opened (a FIFO would block the run, a
+                    // device would be read without end), listed so DEST leaves its path alone.
                     links.Add(path);
+                    if (stat.IsSpecial)
+                    {
+                        specials.Add(path);
+                    }
                     if (linksAsEntries)
                     {
                         files[path] = new FileEntry(0, DateTime.MinValue, 0, IsLink: true);
@@ -127,7 +139,7 @@ public sealed class TreeScanner(LocalAccess access)
             }
         }
         links.Sort(StringComparer.Ordinal);
-        return new ScanResult(new FileTree(files, dirs, pinned), links, problems, inodes);
+        return new ScanResult(new FileTree(files, dirs, pinned), links, problems, inodes) { Specials = specials };
     }
 
     /// <summary>Linux: one directory read, then one statx per entry that is not a directory.</summary>
