@@ -7,7 +7,7 @@ namespace Reconcile.Shell.Files;
 /// <summary>What one <c>statx</c> tells of an entry; <see cref="ChangeNanoseconds"/> is its change time (ctime)
 /// in nanoseconds since the epoch, which no user can set back (0 when unknown). <see cref="IsSpecial"/>: a
 /// FIFO, socket or device, which is never opened (a FIFO would block a read forever, a device never end).</summary>
-public readonly record struct StatInfo(bool IsDirectory, bool IsLink, long Size, DateTime ModifiedUtc, int Mode, ulong Inode, long ChangeNanoseconds = 0, bool IsSpecial = false);
+public readonly record struct StatInfo(bool IsDirectory, bool IsLink, long Size, DateTime ModifiedUtc, int Mode, ulong Inode, long ChangeNanoseconds = 0, bool IsSpecial = false, uint? Owner = null);
 
 /// <summary>One entry of a directory listing (a class, so that lists of it need no code compiled at run time).</summary>
 public sealed record DirectoryChild(string Name, StatInfo Stat);
@@ -86,7 +86,8 @@ public static partial class NativeFiles
             buffer.Mode & 0xFFF,
             buffer.Inode,
             buffer.CtimeSeconds * 1_000_000_000 + buffer.CtimeNanoseconds,
-            type != RegularFile && type != Directory && type != SymbolicLink);
+            type != RegularFile && type != Directory && type != SymbolicLink,
+            buffer.Uid);
     }
 
     /// <summary>
@@ -265,6 +266,12 @@ public static partial class NativeFiles
     [LibraryImport("libc", EntryPoint = "renameat2", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int RenameAt2(int oldDirFd, string oldPath, int newDirFd, string newPath, uint flags);
 
+    /// <summary>The user this process acts as: the owner of every file it creates.</summary>
+    public static uint EffectiveUser => GetEffectiveUser();
+
+    [LibraryImport("libc", EntryPoint = "geteuid")]
+    private static partial uint GetEffectiveUser();
+
     [LibraryImport("libc", EntryPoint = "statx", StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Statx(int dirfd, string path, int flags, uint mask, ref StatxBuffer buffer);
 
@@ -291,6 +298,9 @@ public static partial class NativeFiles
     [StructLayout(LayoutKind.Explicit, Size = 256)]
     private struct StatxBuffer
     {
+        [FieldOffset(20)]
+        public uint Uid;
+
         [FieldOffset(28)]
         public ushort Mode;
 

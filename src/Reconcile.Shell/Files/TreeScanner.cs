@@ -130,7 +130,7 @@ public sealed class TreeScanner(LocalAccess access)
                     ContentHash? hash = known is not null && stat.Size > 0 && known.TryGet(path, stat.Size, stat.ModifiedUtc.Ticks, stat.Inode, stat.ChangeNanoseconds, out var cached)
                         ? cached
                         : null;
-                    files[path] = new FileEntry(stat.Size, stat.ModifiedUtc, stat.Mode, hash);
+                    files[path] = new FileEntry(stat.Size, stat.ModifiedUtc, linksAsEntries ? stat.Mode : ModeToGive(stat), hash);
                     if (stat.Inode != 0)
                     {
                         inodes[path] = new Inode(stat.Inode, stat.ChangeNanoseconds);
@@ -141,6 +141,18 @@ public sealed class TreeScanner(LocalAccess access)
         links.Sort(StringComparer.Ordinal);
         return new ScanResult(new FileTree(files, dirs, pinned), links, problems, inodes) { Specials = specials };
     }
+
+    /// <summary>
+    /// The permission bits a SOURCE file's copy may have. Ownership is not mirrored, so a copy belongs to
+    /// the user running reconcile: a setuid or setgid bit of a file owned by someone else is dropped, as
+    /// rsync drops it, so that a user's setuid program never becomes a setuid-root one in DEST.
+    /// </summary>
+    private int ModeToGive(in StatInfo stat) =>
+        stat.Owner is { } owner && owner != (effectiveUser ??= NativeFiles.EffectiveUser) ? stat.Mode & ~SetIdBits : stat.Mode;
+
+    private const int SetIdBits = 0b110_000_000_000;
+
+    private uint? effectiveUser;
 
     /// <summary>Linux: one directory read, then one statx per entry that is not a directory.</summary>
     private static List<DirectoryChild> ListNative(string dir) => NativeFiles.ListDirectory(dir);
