@@ -14,7 +14,7 @@ public static class FilePlanWriter
     /// the kind, the bytes it transfers (right-aligned), the path or <c>old → new</c>.
     /// </summary>
     public static string Line(FileAction action) =>
-        Columns(action.Op, action is CopyFile or UpdateFile ? action.BytesFromSource : null, action.Target);
+        Columns(action.Op, action is CopyFile or UpdateFile ? action.BytesFromSource : null, TerminalText.Escape(action.Target));
 
     /// <summary>The kind in 7 columns and the bytes in the next 10; a longer kind (<c>local_copy</c>, which has no bytes) takes room from the bytes, so paths stay aligned.</summary>
     private static string Columns(string kind, long? bytes, string what)

@@ -65,7 +65,7 @@ internal sealed class TreeGatherer(LocalAccess access, TextWriter stderr, RunPro
             foreach (var link in sourceScan.Links)
             {
                 var kind = sourceScan.Specials.Contains(link) ? "special file (FIFO, socket or device)" : "symbolic link";
-                stderr.WriteLine($"reconcile: skipping {kind} {fileSystem.Path.Combine(roots.Source, link)}");
+                stderr.WriteLine($"reconcile: skipping {kind} {TerminalText.Escape(fileSystem.Path.Combine(roots.Source, link))}");
             }
         }
         var sourceTree = sourceScan.Tree;
