@@ -207,7 +207,7 @@ public sealed class LocalEndpoint(LocalAccess access, string root) : IMirrorEndp
     private void SetMetaUnlessSame(string path, FileMeta meta)
     {
         if (native && NativeFiles.TryStat(path, out var now) && !now.IsLink && !now.IsDirectory
-            && now.ModifiedUtc == meta.ModifiedUtc && (meta.Mode == 0 || now.Mode == meta.Mode))
+            && now.ModifiedUtc == meta.ModifiedUtc && now.Mode == meta.Mode)
         {
             return;
         }

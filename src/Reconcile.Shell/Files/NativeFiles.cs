@@ -193,7 +193,7 @@ public static partial class NativeFiles
         {
             copied = CopyThroughBuffer(source, target);
         }
-        if (mode != 0 && !OperatingSystem.IsWindows())
+        if (!OperatingSystem.IsWindows())
         {
             File.SetUnixFileMode(target, (UnixFileMode)(mode & 0xFFF));
         }

@@ -13,7 +13,7 @@ public static class PermissionBits
 
     public static void Write(string path, int mode)
     {
-        if (!OperatingSystem.IsWindows() && mode != 0)
+        if (!OperatingSystem.IsWindows())
         {
             File.SetUnixFileMode(path, (UnixFileMode)mode & Mask);
         }
