@@ -69,7 +69,7 @@ internal sealed class TreeGatherer(LocalAccess access, TextWriter stderr, RunPro
             }
         }
         var sourceTree = sourceScan.Tree;
-        var destTree = FileGuards.LeaveAlone(destScan.Tree, sourceScan.Links, sourceScan.Tree.Pinned);
+        var destTree = FileGuards.LeaveAlone(destScan.Tree, sourceScan.Links, sourceScan.Unreadable);
         var wanted = FilePlanner.PathsToHash(sourceTree, destTree, options);
         // The cache look-ups of both sides at once (each loads its own file), then the reading of what
         // neither cache knows, one side after the other (each of those reads uses every core).

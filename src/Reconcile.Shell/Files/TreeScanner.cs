@@ -11,6 +11,13 @@ namespace Reconcile.Shell.Files;
 /// </summary>
 public sealed record ScanResult(FileTree Tree, IReadOnlyList<string> Links, IReadOnlyList<string> Problems, IReadOnlyDictionary<string, Inode> Inodes)
 {
+    /// <summary>
+    /// The directories that could not be read: their contents are unknown, so the other side must leave
+    /// what it has under them alone. (Directories pinned because they hold excluded entries are read, and
+    /// their other entries sync as any others do.)
+    /// </summary>
+    public IReadOnlySet<string> Unreadable { get; init; } = new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal);
+
     /// <summary>The special files among <see cref="Links"/>: like links, never opened, never followed.</summary>
     public IReadOnlySet<string> Specials { get; init; } = new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal);
 
@@ -68,6 +75,7 @@ public sealed class TreeScanner(LocalAccess access)
         var pinned = new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal);
         var links = new List<string>();
         var specials = new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal);
+        var unreadable = new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal);
         var problems = new List<string>();
         // Directories still to read, as pairs of full and relative paths (two stacks of strings, not a
         // stack of tuples, so that no collection code needs compiling at run time).
@@ -91,6 +99,7 @@ public sealed class TreeScanner(LocalAccess access)
                 if (relative.Length > 0)
                 {
                     pinned.Add(relative);
+                    unreadable.Add(relative);
                 }
                 continue;
             }
@@ -139,7 +148,7 @@ public sealed class TreeScanner(LocalAccess access)
             }
         }
         links.Sort(StringComparer.Ordinal);
-        return new ScanResult(new FileTree(files, dirs, pinned), links, problems, inodes) { Specials = specials };
+        return new ScanResult(new FileTree(files, dirs, pinned), links, problems, inodes) { Specials = specials, Unreadable = unreadable };
     }
 
     /// <summary>
