@@ -174,8 +174,8 @@ internal sealed class StockJob(StockRequest request, IStockStore store, TimeProv
         return validate(input.Table, snapshot.Rows).Match(
             valid => input.RowErrors.Count + snapshot.RowErrors.Count == 0
                 ? Right<Problem, TValid>(valid)
-                : Left<Problem, TValid>(BadRows.Problem([.. input.RowErrors, .. snapshot.RowErrors], order)),
-            errors => Left<Problem, TValid>(BadRows.Problem([.. input.RowErrors, .. snapshot.RowErrors, .. errors], order)));
+                : Left<Problem, TValid>(BadRows.Problem([.. input.RowErrors, .. snapshot.RowErrors.Select(snapshot.NameRow)], order)),
+            errors => Left<Problem, TValid>(BadRows.Problem([.. input.RowErrors, .. snapshot.RowErrors.Select(snapshot.NameRow), .. errors.Select(snapshot.NameRow)], order)));
     }
 
     /// <summary>The plan, or the guard that refuses it.</summary>

@@ -137,3 +137,18 @@ public sealed class CsvStockStoreContractTests : StockStoreContract, IDisposable
         return StockStores.Open(state);
     }
 }
+
+/// <summary>The SQLite database passes the store contract.</summary>
+public sealed class SqliteStockStoreContractTests : StockStoreContract, IDisposable
+{
+    private readonly TempDirectory temp = new();
+
+    public void Dispose() => temp.Dispose();
+
+    private protected override IStockStore EmptyStore()
+    {
+        var database = temp.Combine("state-" + Guid.NewGuid().ToString("N") + ".db");
+        StoreCommand.Init(database);
+        return StockStores.Open(database);
+    }
+}
