@@ -34,7 +34,7 @@ public static class Cli
         {
             "files" => FilesCommand.Create(stdout, stderr, terminal),
             "stock" => Stock.StockCommand.Create(stdout, stderr, time),
-            "allocate" => Stock.AllocateCommand.Create(stdout, time),
+            "allocate" => Stock.AllocateCommand.Create(stdout, stderr, time),
             "store" => Stock.StoreCommand.Create(stdout, time),
             _ => ApplyCommand.Create(stdout, stderr, terminal, time),
         };

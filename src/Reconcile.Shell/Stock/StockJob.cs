@@ -1,3 +1,4 @@
+using System.Globalization;
 using LanguageExt;
 using Reconcile.Core.Common;
 using Reconcile.Core.Stock;
@@ -45,6 +46,12 @@ internal sealed record GatheredStock(InputFile Input, StoreVersion? Version, Sto
 internal sealed class StockJob(StockRequest request, IStockStore store, TimeProvider clock)
 {
     public static StockJob Open(StockRequest request, TimeProvider clock) => new(request, StockStores.Open(request.Store), clock);
+
+    /// <summary>How long a run waits for another run's lock before it gives up (exit 4); none by default.</summary>
+    public TimeSpan LockWait { get; set; }
+
+    /// <summary>Where a run that waits for the lock says so, once.</summary>
+    public TextWriter Notices { get; set; } = TextWriter.Null;
 
     /// <summary>The whole run of <c>stock</c> or <c>allocate</c> from the command line.</summary>
     public int Run(bool dryRun, bool check, string? planOut, OutputFormat format, TextWriter stdout)
@@ -191,6 +198,30 @@ internal sealed class StockJob(StockRequest request, IStockStore store, TimeProv
             .Match(Some: problem => Left<Problem, Seq<StockAction>>(problem), None: () => Right<Problem, Seq<StockAction>>(plan));
     }
 
+    /// <summary>The store's lock; with <see cref="LockWait"/>, tried again until it is free or the time is up.</summary>
+    private IDisposable LockWithinWait()
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        var told = false;
+        while (true)
+        {
+            try
+            {
+                return store.Lock();
+            }
+            catch (RunStoppedException locked) when (locked.Problem.Kind == ProblemKind.Locked && waited.Elapsed < LockWait)
+            {
+                if (!told)
+                {
+                    Notices.WriteLine(string.Create(CultureInfo.InvariantCulture, $"reconcile: waiting up to {LockWait.TotalSeconds} s: {locked.Problem.Message}"));
+                    Notices.Flush();
+                    told = true;
+                }
+                Thread.Sleep(TimeSpan.FromMilliseconds(100));
+            }
+        }
+    }
+
     private static void Print(TextWriter stdout, Seq<StockAction> plan, OutputFormat format)
     {
         if (stdout == TextWriter.Null)
@@ -219,7 +250,7 @@ internal sealed class StockJob(StockRequest request, IStockStore store, TimeProv
         {
             return;
         }
-        using var held = store.Lock();
+        using var held = LockWithinWait();
         KillPoint.Step();
         var refused = store.Commit(gathered.Version!, () => new StockChange(
             gathered.State,

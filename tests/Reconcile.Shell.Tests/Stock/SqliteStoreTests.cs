@@ -189,4 +189,46 @@ public sealed class SqliteStoreTests : IDisposable
             Assert.Equal(before, File.ReadAllBytes(database));
         }
     }
+
+    [Fact]
+    public void WithWaitASecondWriterWaitsForTheLockThenRuns()
+    {
+        var (_, feed, _, database) = SampleInBothStores();
+        var held = Reconcile.Shell.Stock.SqliteStockStore.Open(database).Lock();
+        using var run = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { ExeRun.Dll, "stock", "--wait", "600", "-q", feed, database },
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        })!;
+        try
+        {
+            // The run says once that it waits; only then is the lock let go.
+            var notice = run.StandardError.ReadLine();
+            Assert.NotNull(notice);
+            Assert.Contains("waiting up to 600 s", notice, StringComparison.Ordinal);
+            Assert.Contains($"process {Environment.ProcessId}", notice, StringComparison.Ordinal);
+        }
+        finally
+        {
+            held.Dispose();
+        }
+        run.WaitForExit();
+        Assert.True(run.ExitCode == 0, run.StandardError.ReadToEnd());
+        Assert.Equal(0, CliRun.Of("stock", "--check", feed, database).ExitCode);
+    }
+
+    [Fact]
+    public void WithWaitARunThatNeverGetsTheLockExitsFour()
+    {
+        var (_, feed, _, database) = SampleInBothStores();
+        using (Reconcile.Shell.Stock.SqliteStockStore.Open(database).Lock())
+        {
+            var before = File.ReadAllBytes(database);
+            var run = ExeRun.Of(null, "stock", "--wait", "1", feed, database);
+            Assert.Equal(ExitCodes.Locked, run.ExitCode);
+            Assert.Contains("waiting up to 1 s", run.Stderr, StringComparison.Ordinal);
+            Assert.Equal(before, File.ReadAllBytes(database));
+        }
+    }
 }
