@@ -62,14 +62,19 @@ internal sealed record StockChange(StockState Before, StockState After, JournalE
 internal static class StockStores
 {
     public static IStockStore Open(string locator) =>
-        SqliteStockStore.Names(locator) ? SqliteStockStore.Open(locator)
+        PostgresStockStore.Names(locator) ? PostgresStockStore.Open(locator)
+        : SqliteStockStore.Names(locator) ? SqliteStockStore.Open(locator)
         : Directory.Exists(locator) ? new CsvStockStore(locator)
-        : throw new RunStoppedException(Problem.BadInput($"{locator}: STATE is not a directory or a database store (sqlite:PATH, PATH.db)"));
+        : throw new RunStoppedException(Problem.BadInput($"{locator}: STATE is not a directory or a database store (sqlite:PATH, PATH.db, postgres://…)"));
 
     /// <summary>Whether a saved plan's <c>store</c> is a locator this program writes: an absolute,
     /// normalized path, or <c>sqlite:</c> and one.</summary>
     public static bool IsLocator(string locator)
     {
+        if (PostgresStockStore.Names(locator))
+        {
+            return !locator.Contains('\0', StringComparison.Ordinal) && Uri.TryCreate(locator, UriKind.Absolute, out var url) && !url.UserInfo.Contains(':', StringComparison.Ordinal);
+        }
         var file = locator.StartsWith(SqliteStockStore.Scheme, StringComparison.Ordinal) ? locator[SqliteStockStore.Scheme.Length..] : locator;
         return Path.IsPathFullyQualified(file) && !file.Contains('\0', StringComparison.Ordinal) && Path.GetFullPath(file) == file;
     }

@@ -25,7 +25,7 @@ internal sealed class SqliteStockStore : IStockStore
 
     private readonly string given;
     private readonly string path;
-    private SqliteSnapshotKeys? read;
+    private RowSeqs? read;
 
     private SqliteStockStore(string given, string path)
     {
@@ -122,7 +122,7 @@ internal sealed class SqliteStockStore : IStockStore
         var batches = new List<RawBatch>();
         var allocations = new List<RawAllocation>();
         var backorders = new List<RawOrderLine>();
-        var keys = new SqliteSnapshotKeys();
+        var keys = new RowSeqs();
         using (var command = Command(connection, transaction, "SELECT seq, ref, sku, qty, eta FROM batches ORDER BY seq"))
         using (var reader = command.ExecuteReader())
         {
@@ -211,11 +211,7 @@ internal sealed class SqliteStockStore : IStockStore
         return (IReadOnlyList<string>)lines;
     });
 
-    /// <summary>
-    /// Writes only what differs. Rows the plan keeps stay on their <c>seq</c> (changed in place when their
-    /// values changed); new rows go after all others. When the plan reorders kept rows, which a commit of
-    /// the planner does not do, the whole table is written again in the new order.
-    /// </summary>
+    /// <summary>Writes only what differs (see <see cref="RowChanges{TRow}"/>).</summary>
     private static void WriteChanges<TRow, TKey>(
         SqliteConnection connection,
         SqliteTransaction transaction,
@@ -228,57 +224,24 @@ internal sealed class SqliteStockStore : IStockStore
         Action<SqliteCommand, TRow, long> update)
         where TKey : notnull
     {
-        var old = new Dictionary<TKey, TRow>();
-        foreach (var row in before)
-        {
-            old.TryAdd(key(row), row);
-        }
-        var kept = new System.Collections.Generic.HashSet<TKey>();
-        var inOrder = true;
-        var sawNew = false;
-        var last = long.MinValue;
-        foreach (var row in after)
-        {
-            var k = key(row);
-            if (old.ContainsKey(k) && seqs.TryGetValue(k, out var seq))
-            {
-                inOrder &= !sawNew && seq > last && kept.Add(k);
-                last = seq;
-            }
-            else
-            {
-                sawNew = true;
-            }
-        }
-        if (!inOrder)
+        var changes = RowChanges<TRow>.Of(before, after, key, seqs);
+        if (changes.RewriteAll)
         {
             Execute(connection, transaction, $"DELETE FROM {table}");
-            foreach (var row in after)
-            {
-                insert(connection.CreateCommand(), row);
-            }
-            return;
         }
-        foreach (var (k, seq) in seqs)
+        foreach (var seq in changes.Deletes)
         {
-            if (!kept.Contains(k))
-            {
-                using var delete = Command(connection, transaction, $"DELETE FROM {table} WHERE seq = $seq");
-                delete.Parameters.AddWithValue("$seq", seq);
-                delete.ExecuteNonQuery();
-            }
+            using var delete = Command(connection, transaction, $"DELETE FROM {table} WHERE seq = $seq");
+            delete.Parameters.AddWithValue("$seq", seq);
+            delete.ExecuteNonQuery();
         }
-        foreach (var row in after)
+        foreach (var (row, seq) in changes.Updates)
         {
-            var k = key(row);
-            if (!kept.Contains(k))
-            {
-                insert(connection.CreateCommand(), row);
-            }
-            else if (!EqualityComparer<TRow>.Default.Equals(old[k], row))
-            {
-                update(connection.CreateCommand(), row, seqs[k]);
-            }
+            update(connection.CreateCommand(), row, seq);
+        }
+        foreach (var row in changes.Inserts)
+        {
+            insert(connection.CreateCommand(), row);
         }
     }
 
@@ -384,14 +347,4 @@ internal sealed class SqliteStockStore : IStockStore
             throw new IOException($"{given}: the database failed: {e.Message}; nothing was committed", e);
         }
     }
-}
-
-/// <summary>Where each row a snapshot read lives (its <c>seq</c>), so that a commit writes only what changed.</summary>
-internal sealed class SqliteSnapshotKeys
-{
-    public Dictionary<string, long> Batches { get; } = new(StringComparer.Ordinal);
-
-    public Dictionary<LineKey, long> Allocations { get; } = [];
-
-    public Dictionary<LineKey, long> Backorders { get; } = [];
 }

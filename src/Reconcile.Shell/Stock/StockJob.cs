@@ -60,6 +60,9 @@ internal sealed class StockJob(StockRequest request, IStockStore store, TimeProv
         {
             store.Recover();
         }
+        // A run that may wait queues behind the run holding the lock before it reads, so that it plans
+        // on the state that run leaves (else it would plan, wait, and find its plan stale).
+        using var queued = !dryRun && LockWait > TimeSpan.Zero ? LockWithinWait() : null;
         // Only a journal (a real run) or a saved plan records the inputs' fingerprints.
         var gathered = OrStop(Gather(versioned: !dryRun || planOut is not null));
         var plan = OrStop(Decide(gathered));
@@ -70,7 +73,7 @@ internal sealed class StockJob(StockRequest request, IStockStore store, TimeProv
         }
         if (!dryRun)
         {
-            Execute(gathered, plan);
+            Execute(gathered, plan, queued);
         }
         return check && !plan.IsEmpty ? ExitCodes.ChangesPending : ExitCodes.Done;
     }
@@ -89,7 +92,7 @@ internal sealed class StockJob(StockRequest request, IStockStore store, TimeProv
             throw RunStoppedException.BadInput("the plan's actions are not what its inputs give (was it edited?); nothing was changed");
         }
         Print(quiet ? TextWriter.Null : stdout, plan, format);
-        Execute(gathered, plan);
+        Execute(gathered, plan, held: null);
         return ExitCodes.Done;
     }
 
@@ -240,17 +243,18 @@ internal sealed class StockJob(StockRequest request, IStockStore store, TimeProv
     }
 
     /// <summary>
-    /// Commits the plan with its journal entry, under the store's lock, taken only now so that a run that
-    /// stops on bad input or a guard leaves the store exactly as it was. An empty plan writes nothing, not
-    /// even a journal entry, so a scheduled run that finds nothing to do leaves the store untouched.
+    /// Commits the plan with its journal entry, under the store's lock, taken only now (unless the run
+    /// queued for it) so that a run that stops on bad input or a guard leaves the store exactly as it
+    /// was. An empty plan writes nothing, not even a journal entry, so a scheduled run that finds nothing
+    /// to do leaves the store untouched.
     /// </summary>
-    private void Execute(GatheredStock gathered, Seq<StockAction> plan)
+    private void Execute(GatheredStock gathered, Seq<StockAction> plan, IDisposable? held)
     {
         if (plan.IsEmpty)
         {
             return;
         }
-        using var held = LockWithinWait();
+        using var taken = held is null ? LockWithinWait() : null;
         KillPoint.Step();
         var refused = store.Commit(gathered.Version!, () => new StockChange(
             gathered.State,

@@ -43,6 +43,10 @@ public static class StoreCommand
     /// <summary>Creates an empty store of the kind the locator names (or migrates an older database store).</summary>
     internal static string Init(string locator)
     {
+        if (PostgresStockStore.Names(locator))
+        {
+            return PostgresStockStore.Unchecked(locator).Init();
+        }
         if (SqliteStockStore.Names(locator))
         {
             return SqliteStockStore.Unchecked(locator).Init();
@@ -79,12 +83,25 @@ public static class StoreCommand
             target.Commit(empty.Version!, () => new StockChange(StockState.Empty, state, entry))
                 .IfSome(problem => throw new RunStoppedException(problem));
         }
-        return $"copied {state.Batches.Count} batches, {state.Allocations.Count} allocations and {state.Backorders.Count} backorders from {fromLocator} to {toLocator}";
+        return $"copied {state.Batches.Count} batches, {state.Allocations.Count} allocations and {state.Backorders.Count} backorders from {Shown(fromLocator, source)} to {Shown(toLocator, target)}";
     }
+
+    /// <summary>A store as the user named it, but a database URL without its password.</summary>
+    private static string Shown(string locator, IStockStore store) => PostgresStockStore.Names(locator) ? store.Locator : locator;
 
     /// <summary>A new, empty store at the locator; one that exists and holds anything is refused (exit 3).</summary>
     private static IStockStore CreateEmpty(string locator)
     {
+        if (PostgresStockStore.Names(locator))
+        {
+            var database = PostgresStockStore.Unchecked(locator);
+            if (!database.IsEmptyOrAbsent())
+            {
+                throw RunStoppedException.Refused($"{database.Locator}: the store to copy into must be new or empty; nothing was changed");
+            }
+            database.Init();
+            return PostgresStockStore.Open(locator);
+        }
         if (SqliteStockStore.Names(locator))
         {
             var database = SqliteStockStore.Unchecked(locator);
