@@ -23,7 +23,7 @@ public static class StockCommand
     public static Command Create(TextWriter stdout, TextWriter stderr, TimeProvider clock)
     {
         var feed = new Argument<string>("FEED") { Description = "The warehouse batch snapshot (ref,sku,qty,eta)." };
-        var state = new Argument<string>("STATE") { Description = "The store: a directory with batches.csv, allocations.csv, unallocated.csv." };
+        var state = new Argument<string>("STATE") { Description = "The store: a directory with batches.csv, allocations.csv, unallocated.csv; an SQLite file (sqlite:PATH, PATH.db); or postgres://USER@HOST/DATABASE?schema=NAME." };
         var mode = new Option<string>("--mode")
         {
             Description = "full: FEED is the whole truth and absent batches are removed; partial: absent batches are left alone.",

@@ -46,4 +46,20 @@ public static class PostgresTestServer
             return info.Length < 2 ? null : Uri.UnescapeDataString(info[1]);
         }
     }
+
+    /// <summary>A connection to the test server's database (not opened).</summary>
+    public static Npgsql.NpgsqlConnection Connect()
+    {
+        var uri = new Uri(Url);
+        var info = uri.UserInfo.Split(':', 2);
+        return new Npgsql.NpgsqlConnection(new Npgsql.NpgsqlConnectionStringBuilder
+        {
+            Host = uri.Host,
+            Port = uri.Port,
+            Username = info[0],
+            Password = info.Length > 1 ? Uri.UnescapeDataString(info[1]) : null,
+            Database = uri.AbsolutePath.TrimStart('/'),
+            Pooling = false,
+        }.ConnectionString);
+    }
 }

@@ -34,17 +34,8 @@ public sealed class PostgresStoreTests : IDisposable
 
     private static T Query<T>(string url, string sql, Func<NpgsqlCommand, T> run)
     {
-        var uri = new Uri(url);
-        var info = uri.UserInfo.Split(':', 2);
-        using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder
-        {
-            Host = uri.Host,
-            Port = uri.Port,
-            Username = info[0],
-            Password = info.Length > 1 ? Uri.UnescapeDataString(info[1]) : null,
-            Database = uri.AbsolutePath.TrimStart('/'),
-            Pooling = false,
-        }.ConnectionString);
+        Assert.StartsWith(PostgresTestServer.Url, url, StringComparison.Ordinal);
+        using var connection = PostgresTestServer.Connect();
         connection.Open();
         using var command = new NpgsqlCommand(sql, connection);
         return run(command);

@@ -8,15 +8,26 @@ using Xunit.Abstractions;
 namespace Reconcile.Shell.Tests.Safety;
 
 /// <summary>
-/// Fault injection for <c>stock</c> on an SQLite store: the run is killed with SIGKILL at each of its
+/// Fault injection for <c>stock</c> on a database store: the run is killed with SIGKILL at each of its
 /// steps in turn. The database must then hold the whole old state or the whole new one (rows, journal and
 /// version together), and the next run must end in exactly what one uninterrupted run gives.
 /// </summary>
-public sealed class SqliteStockKillTests(ITestOutputHelper output) : IDisposable
+public abstract class DatabaseStockKillTests(ITestOutputHelper output) : IDisposable
 {
+    /// <summary>A new, absent store of the kind under test, named for a run in <paramref name="root"/>.</summary>
+    protected abstract string NewStore(string root);
+
+    /// <summary>The rows of every table in order (ref, sku, qty, eta; …), the journal's commands and the
+    /// state version's counter, as text.</summary>
+    protected abstract string Contents(string store);
+
     private readonly TempDirectory temp = new();
 
-    public void Dispose() => temp.Dispose();
+    public void Dispose()
+    {
+        temp.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     [SkippableFact]
     public void EveryKillPointLeavesTheOldOrTheNewStateAndTheNextRunFinishes()
@@ -29,14 +40,14 @@ public sealed class SqliteStockKillTests(ITestOutputHelper output) : IDisposable
         var expected = Contents(reference);
         Assert.NotEqual(old, expected);
         var outcomes = KillRuns.Sweep(n => KillAt(n, old, expected));
-        output.WriteLine($"stock on SQLite: {outcomes.KillPoints} kill points, each left a whole state");
+        output.WriteLine($"stock on {GetType().Name}: {outcomes.KillPoints} kill points, each left a whole state");
         Assert.True(outcomes.KillPoints >= 4, $"only {outcomes.KillPoints} kill points");
     }
 
     private (string Feed, string Database) Sample(string name)
     {
         var root = temp.CopySample("stock", name);
-        var database = Path.Combine(root, "stock.db");
+        var database = NewStore(root);
         var copied = ExeRun.Of(null, "store", "copy", Path.Combine(root, "state"), database);
         Assert.True(copied.ExitCode == 0, copied.ToString());
         return (Path.Combine(root, "feed.csv"), database);
@@ -58,20 +69,47 @@ public sealed class SqliteStockKillTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(expected, Contents(database));
         return true;
     }
+}
 
-    /// <summary>The rows of every table in order, the journal's commands and the state version's counter.</summary>
-    private static string Contents(string database)
+/// <summary>The kill sweep on an SQLite store.</summary>
+public sealed class SqliteStockKillTests(ITestOutputHelper output) : DatabaseStockKillTests(output)
+{
+    protected override string NewStore(string root) => Path.Combine(root, "stock.db");
+
+    protected override string Contents(string store)
     {
-        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = database, Pooling = false, Mode = SqliteOpenMode.ReadOnly }.ToString());
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = store, Pooling = false, Mode = SqliteOpenMode.ReadOnly }.ToString());
         connection.Open();
+        return DatabaseContents.Of(connection, "", "json_extract(entry, '$.command')");
+    }
+}
+
+/// <summary>The kill sweep on a PostgreSQL store (a schema of its own per run).</summary>
+public sealed class PostgresStockKillTests(ITestOutputHelper output) : DatabaseStockKillTests(output)
+{
+    protected override string NewStore(string root) => PostgresTestServer.NewStore();
+
+    protected override string Contents(string store)
+    {
+        using var connection = PostgresTestServer.Connect();
+        connection.Open();
+        return DatabaseContents.Of(connection, store.Split("schema=")[1] + ".", "entry::json->>'command'");
+    }
+}
+
+/// <summary>A database store's contents as text, to compare whole states.</summary>
+internal static class DatabaseContents
+{
+    public static string Of(System.Data.Common.DbConnection connection, string schema, string journalCommand)
+    {
         var text = new StringBuilder();
         foreach (var sql in new[]
         {
-            "SELECT ref, sku, qty, eta FROM batches ORDER BY seq",
-            "SELECT orderid, sku, qty, batchref FROM allocations ORDER BY seq",
-            "SELECT orderid, sku, qty FROM backorders ORDER BY seq",
-            "SELECT json_extract(entry, '$.command') FROM journal ORDER BY seq",
-            "SELECT state_version FROM reconcile_store",
+            $"SELECT ref, sku, qty, eta FROM {schema}batches ORDER BY seq",
+            $"SELECT orderid, sku, qty, batchref FROM {schema}allocations ORDER BY seq",
+            $"SELECT orderid, sku, qty FROM {schema}backorders ORDER BY seq",
+            $"SELECT {journalCommand} FROM {schema}journal ORDER BY seq",
+            $"SELECT state_version FROM {schema}reconcile_store",
         })
         {
             using var command = connection.CreateCommand();
@@ -81,7 +119,7 @@ public sealed class SqliteStockKillTests(ITestOutputHelper output) : IDisposable
             {
                 for (var i = 0; i < reader.FieldCount; i++)
                 {
-                    text.Append(reader.IsDBNull(i) ? "" : reader.GetString(i)).Append(',');
+                    text.Append(reader.IsDBNull(i) ? "" : Convert.ToString(reader.GetValue(i), CultureInfo.InvariantCulture)).Append(',');
                 }
                 text.Append('\n');
             }
