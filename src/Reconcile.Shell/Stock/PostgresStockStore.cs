@@ -251,7 +251,7 @@ internal sealed class PostgresStockStore : IStockStore
 
     private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>Writes a table's changes; new rows by binary COPY, which keeps their order in <c>seq</c>.</summary>
+    /// <summary>Writes a table's changes; new rows by binary COPY, with the <c>seq</c> that places them.</summary>
     private void Write<TRow>(NpgsqlConnection connection, NpgsqlTransaction transaction, string table, string[] columns, RowChanges<TRow> changes, Func<TRow, string?[]> values)
     {
         if (changes.RewriteAll)
@@ -277,10 +277,11 @@ internal sealed class PostgresStockStore : IStockStore
         }
         if (changes.Inserts.Count > 0)
         {
-            using var importer = connection.BeginBinaryImport($"COPY {Table(table)} ({string.Join(", ", columns)}) FROM STDIN (FORMAT BINARY)");
-            foreach (var row in changes.Inserts)
+            using var importer = connection.BeginBinaryImport($"COPY {Table(table)} (seq, {string.Join(", ", columns)}) FROM STDIN (FORMAT BINARY)");
+            foreach (var (row, seq) in changes.Inserts)
             {
                 importer.StartRow();
+                importer.Write(seq, NpgsqlTypes.NpgsqlDbType.Bigint);
                 foreach (var value in values(row))
                 {
                     if (value is null)

@@ -173,6 +173,7 @@ internal sealed class SqliteStockStore : IStockStore
                 return Some(Problem.Refused($"{given}: another run changed the store while this one was planning; nothing was changed, run again"));
             }
             var change = prepare();
+            StageClock.Mark("sqlite: the new state worked out");
             KillPoint.Step();
             WriteChanges(connection, transaction, "batches", change.Before.Batches, change.After.Batches, b => b.Ref, keys.Batches, InsertBatch, UpdateBatch);
             KillPoint.Step();
@@ -188,8 +189,10 @@ internal sealed class SqliteStockStore : IStockStore
                 journal.Parameters.AddWithValue("$entry", StockJournal.Line(change.Entry, json => json.WriteString("store", Locator)));
                 journal.ExecuteNonQuery();
             }
+            StageClock.Mark("sqlite: rows and journal written");
             KillPoint.Step();
             transaction.Commit();
+            StageClock.Mark("sqlite: committed");
             KillPoint.Step();
             return Option<Problem>.None;
         });
@@ -220,65 +223,83 @@ internal sealed class SqliteStockStore : IStockStore
         Seq<TRow> after,
         Func<TRow, TKey> key,
         Dictionary<TKey, long> seqs,
-        Action<SqliteCommand, TRow> insert,
-        Action<SqliteCommand, TRow, long> update)
+        Action<Func<string, SqliteCommand>, TRow, long> insert,
+        Action<Func<string, SqliteCommand>, TRow, long> update)
         where TKey : notnull
     {
         var changes = RowChanges<TRow>.Of(before, after, key, seqs);
+        StageClock.Mark($"sqlite: {table}: {changes.Deletes.Count} to delete, {changes.Updates.Count} to update, {changes.Inserts.Count} to insert{(changes.RewriteAll ? " (all)" : "")}");
+        // Each statement is prepared once and run for every row it writes.
+        var prepared = new Dictionary<string, SqliteCommand>(StringComparer.Ordinal);
+        SqliteCommand Statement(string sql)
+        {
+            if (!prepared.TryGetValue(sql, out var command))
+            {
+                command = Command(connection, transaction, sql);
+                prepared.Add(sql, command);
+            }
+            return command;
+        }
         if (changes.RewriteAll)
         {
             Execute(connection, transaction, $"DELETE FROM {table}");
         }
         foreach (var seq in changes.Deletes)
         {
-            using var delete = Command(connection, transaction, $"DELETE FROM {table} WHERE seq = $seq");
-            delete.Parameters.AddWithValue("$seq", seq);
-            delete.ExecuteNonQuery();
+            Run(Statement($"DELETE FROM {table} WHERE seq = $a"), seq);
         }
         foreach (var (row, seq) in changes.Updates)
         {
-            update(connection.CreateCommand(), row, seq);
+            update(Statement, row, seq);
         }
-        foreach (var row in changes.Inserts)
+        foreach (var (row, seq) in changes.Inserts)
         {
-            insert(connection.CreateCommand(), row);
+            insert(Statement, row, seq);
         }
+        foreach (var command in prepared.Values)
+        {
+            command.Dispose();
+        }
+        StageClock.Mark($"sqlite: {table} written");
     }
 
-    private static void InsertBatch(SqliteCommand command, Batch batch) =>
-        Run(command, "INSERT INTO batches (ref, sku, qty, eta) VALUES ($a, $b, $c, $d)", batch.Ref, batch.Sku, batch.Qty, EtaText(batch.Eta));
+    private static void InsertBatch(Func<string, SqliteCommand> statement, Batch batch, long seq) =>
+        Run(statement("INSERT INTO batches (ref, sku, qty, eta, seq) VALUES ($a, $b, $c, $d, $e)"), batch.Ref, batch.Sku, batch.Qty, EtaText(batch.Eta), seq);
 
-    private static void UpdateBatch(SqliteCommand command, Batch batch, long seq) =>
-        Run(command, "UPDATE batches SET ref = $a, sku = $b, qty = $c, eta = $d WHERE seq = $e", batch.Ref, batch.Sku, batch.Qty, EtaText(batch.Eta), seq);
+    private static void UpdateBatch(Func<string, SqliteCommand> statement, Batch batch, long seq) =>
+        Run(statement("UPDATE batches SET ref = $a, sku = $b, qty = $c, eta = $d WHERE seq = $e"), batch.Ref, batch.Sku, batch.Qty, EtaText(batch.Eta), seq);
 
-    private static void InsertAllocation(SqliteCommand command, Allocation a) =>
-        Run(command, "INSERT INTO allocations (orderid, sku, qty, batchref) VALUES ($a, $b, $c, $d)", a.OrderId, a.Sku, a.Qty, a.BatchRef);
+    private static void InsertAllocation(Func<string, SqliteCommand> statement, Allocation a, long seq) =>
+        Run(statement("INSERT INTO allocations (orderid, sku, qty, batchref, seq) VALUES ($a, $b, $c, $d, $e)"), a.OrderId, a.Sku, a.Qty, a.BatchRef, seq);
 
-    private static void UpdateAllocation(SqliteCommand command, Allocation a, long seq) =>
-        Run(command, "UPDATE allocations SET orderid = $a, sku = $b, qty = $c, batchref = $d WHERE seq = $e", a.OrderId, a.Sku, a.Qty, a.BatchRef, seq);
+    private static void UpdateAllocation(Func<string, SqliteCommand> statement, Allocation a, long seq) =>
+        Run(statement("UPDATE allocations SET orderid = $a, sku = $b, qty = $c, batchref = $d WHERE seq = $e"), a.OrderId, a.Sku, a.Qty, a.BatchRef, seq);
 
-    private static void InsertBackorder(SqliteCommand command, OrderLine line) =>
-        Run(command, "INSERT INTO backorders (orderid, sku, qty) VALUES ($a, $b, $c)", line.OrderId, line.Sku, line.Qty);
+    private static void InsertBackorder(Func<string, SqliteCommand> statement, OrderLine line, long seq) =>
+        Run(statement("INSERT INTO backorders (orderid, sku, qty, seq) VALUES ($a, $b, $c, $d)"), line.OrderId, line.Sku, line.Qty, seq);
 
-    private static void UpdateBackorder(SqliteCommand command, OrderLine line, long seq) =>
-        Run(command, "UPDATE backorders SET orderid = $a, sku = $b, qty = $c WHERE seq = $d", line.OrderId, line.Sku, line.Qty, seq);
+    private static void UpdateBackorder(Func<string, SqliteCommand> statement, OrderLine line, long seq) =>
+        Run(statement("UPDATE backorders SET orderid = $a, sku = $b, qty = $c WHERE seq = $d"), line.OrderId, line.Sku, line.Qty, seq);
 
     private static object EtaText(DateOnly? eta) =>
         eta is { } date ? date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : DBNull.Value;
 
-    /// <summary>Runs one statement on a command made by <see cref="SqliteConnection.CreateCommand"/>
-    /// inside the connection's open transaction (Microsoft.Data.Sqlite sets it).</summary>
-    private static void Run(SqliteCommand command, string sql, params object[] values)
+    /// <summary>Runs a prepared statement with these values as <c>$a</c>, <c>$b</c>, ….</summary>
+    private static void Run(SqliteCommand command, params object[] values)
     {
-        using (command)
+        for (var i = 0; i < values.Length; i++)
         {
-            command.CommandText = sql;
-            for (var i = 0; i < values.Length; i++)
+            var name = "$" + (char)('a' + i);
+            if (command.Parameters.Contains(name))
             {
-                command.Parameters.AddWithValue("$" + (char)('a' + i), values[i]);
+                command.Parameters[name].Value = values[i];
             }
-            command.ExecuteNonQuery();
+            else
+            {
+                command.Parameters.AddWithValue(name, values[i]);
+            }
         }
+        command.ExecuteNonQuery();
     }
 
     private StoreVersion StateVersion(SqliteConnection connection, SqliteTransaction transaction)
