@@ -10,7 +10,7 @@ namespace Reconcile.Shell;
 public static class Cli
 {
     /// <summary>The sub-commands, in the order help lists them.</summary>
-    internal static readonly string[] CommandNames = ["files", "stock", "allocate", "apply"];
+    internal static readonly string[] CommandNames = ["files", "stock", "allocate", "apply", "store"];
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => Run(args, stdout, stderr, Terminal.None);
 
@@ -35,7 +35,8 @@ public static class Cli
         {
             "files" => FilesCommand.Create(stdout, stderr, terminal),
             "stock" => Stock.StockCommand.Create(stdout, stderr, time),
-            "allocate" => Stock.AllocateCommand.Create(stdout, time),
+            "allocate" => Stock.AllocateCommand.Create(stdout, stderr, time),
+            "store" => Stock.StoreCommand.Create(stdout, time),
             _ => ApplyCommand.Create(stdout, stderr, terminal, time),
         };
         var named = args.Length > 0 && CommandNames.Contains(args[0]);
@@ -52,6 +53,7 @@ public static class Cli
             ["stock"] = Stock.StockCommand.Examples,
             ["allocate"] = Stock.AllocateCommand.Examples,
             ["apply"] = ApplyCommand.Examples,
+            ["store"] = Stock.StoreCommand.Examples,
         });
         var parsed = root.Parse(args);
         StageClock.Mark("parsed the command line");

@@ -10,6 +10,8 @@ public class CliTests
     [InlineData("stock", "--max-remove")]
     [InlineData("allocate", "--plan-out")]
     [InlineData("apply", "--quiet")]
+    [InlineData("stock", "--wait")]
+    [InlineData("store", "copy")]
     public void EachCommandsHelpListsItsOptionsAndExamples(string command, string option)
     {
         var run = CliRun.Of(command, "--help");

@@ -17,10 +17,10 @@ public static class AllocateCommand
           reconcile allocate orders.csv state/
         """;
 
-    public static Command Create(TextWriter stdout, TimeProvider clock)
+    public static Command Create(TextWriter stdout, TextWriter stderr, TimeProvider clock)
     {
         var orders = new Argument<string>("ORDERS") { Description = "New order lines (orderid,sku,qty)." };
-        var state = new Argument<string>("STATE") { Description = "The store: a directory with batches.csv, allocations.csv, unallocated.csv." };
+        var state = new Argument<string>("STATE") { Description = "The store: a directory with batches.csv, allocations.csv, unallocated.csv; an SQLite file (sqlite:PATH, PATH.db); or postgres://USER@HOST/DATABASE?schema=NAME." };
         var run = new StockRunOptions(clock);
         var command = new Command("allocate", "Allocate new order lines in STATE; a line that fits nowhere becomes a backorder.")
         {
@@ -30,7 +30,8 @@ public static class AllocateCommand
         command.SetAction(parse => run.Run(
             parse,
             new StockRequest(StockJobKind.Allocate, parse.GetValue(orders)!, parse.GetValue(state)!, StockMode.Full, MaxRemove: null),
-            stdout));
+            stdout,
+            stderr));
         return command;
     }
 }

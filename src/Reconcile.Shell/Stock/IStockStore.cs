@@ -49,6 +49,10 @@ internal sealed record StoreSnapshot(StateRows Rows, IReadOnlyList<StockError> R
 {
     /// <summary>The names the store's rows are reported by, in the order errors are listed.</summary>
     public IEnumerable<string> Files => [Rows.Batches.File, Rows.Allocations.File, Rows.Backorders.File];
+
+    /// <summary>How a problem with one of the store's rows is reported (a file's rows by their line, as
+    /// they are; a database's by their key).</summary>
+    public Func<StockError, StockError> NameRow { get; init; } = error => error;
 }
 
 /// <summary>What a commit writes: the state before and after the plan, and the journal entry.</summary>
@@ -58,7 +62,20 @@ internal sealed record StockChange(StockState Before, StockState After, JournalE
 internal static class StockStores
 {
     public static IStockStore Open(string locator) =>
-        Directory.Exists(locator)
-            ? new CsvStockStore(locator)
-            : throw new RunStoppedException(Problem.BadInput($"{locator}: STATE is not a directory"));
+        PostgresStockStore.Names(locator) ? PostgresStockStore.Open(locator)
+        : SqliteStockStore.Names(locator) ? SqliteStockStore.Open(locator)
+        : Directory.Exists(locator) ? new CsvStockStore(locator)
+        : throw new RunStoppedException(Problem.BadInput($"{locator}: STATE is not a directory or a database store (sqlite:PATH, PATH.db, postgres://…)"));
+
+    /// <summary>Whether a saved plan's <c>store</c> is a locator this program writes: an absolute,
+    /// normalized path, or <c>sqlite:</c> and one.</summary>
+    public static bool IsLocator(string locator)
+    {
+        if (PostgresStockStore.Names(locator))
+        {
+            return !locator.Contains('\0', StringComparison.Ordinal) && Uri.TryCreate(locator, UriKind.Absolute, out var url) && !url.UserInfo.Contains(':', StringComparison.Ordinal);
+        }
+        var file = locator.StartsWith(SqliteStockStore.Scheme, StringComparison.Ordinal) ? locator[SqliteStockStore.Scheme.Length..] : locator;
+        return Path.IsPathFullyQualified(file) && !file.Contains('\0', StringComparison.Ordinal) && Path.GetFullPath(file) == file;
+    }
 }

@@ -69,13 +69,22 @@ internal sealed record SavedStockPlan(StockRequest Request, string? InputSha256,
         int? maxRemove = options.TryGetProperty("max_remove", out var max) && max.ValueKind == JsonValueKind.Number
             ? max.GetInt32()
             : null;
-        var request = new StockRequest(kind, PlanFile.Root(root, kind == StockJobKind.Stock ? "feed" : "orders"), PlanFile.Root(root, "store"), mode, maxRemove);
+        var request = new StockRequest(kind, PlanFile.Root(root, kind == StockJobKind.Stock ? "feed" : "orders"), StoreLocator(root), mode, maxRemove);
         var inputSha256 = root.TryGetProperty("input_sha256", out var sha) && sha.ValueKind is JsonValueKind.String or JsonValueKind.Null
             ? sha.GetString()
             : throw new PlanFormatException("\"input_sha256\" must be a string or null");
         var version = new StoreVersion(PlanFile.Text(root, "store_version"));
         var actions = PlanFile.Array(root, "actions").EnumerateArray().Select(ReadAction).ToSeq().Strict();
         return new SavedStockPlan(request, inputSha256, version, actions);
+    }
+
+    /// <summary>The plan's <c>store</c>: a locator as <see cref="IStockStore.Locator"/> writes it.</summary>
+    private static string StoreLocator(JsonElement root)
+    {
+        var locator = PlanFile.Text(root, "store");
+        return StockStores.IsLocator(locator)
+            ? locator
+            : throw new PlanFormatException($"\"store\" must be an absolute, normalized path or sqlite:PATH, not '{locator}'");
     }
 
     public static StockAction ReadAction(JsonElement action)

@@ -23,7 +23,7 @@ public static class StockCommand
     public static Command Create(TextWriter stdout, TextWriter stderr, TimeProvider clock)
     {
         var feed = new Argument<string>("FEED") { Description = "The warehouse batch snapshot (ref,sku,qty,eta)." };
-        var state = new Argument<string>("STATE") { Description = "The store: a directory with batches.csv, allocations.csv, unallocated.csv." };
+        var state = new Argument<string>("STATE") { Description = "The store: a directory with batches.csv, allocations.csv, unallocated.csv; an SQLite file (sqlite:PATH, PATH.db); or postgres://USER@HOST/DATABASE?schema=NAME." };
         var mode = new Option<string>("--mode")
         {
             Description = "full: FEED is the whole truth and absent batches are removed; partial: absent batches are left alone.",
@@ -46,7 +46,8 @@ public static class StockCommand
                 parse.GetValue(state)!,
                 parse.GetValue(mode) == "partial" ? StockMode.Partial : StockMode.Full,
                 parse.GetValue(maxRemove)),
-            stdout));
+            stdout,
+            stderr));
         return command;
     }
 }
@@ -59,6 +60,7 @@ internal sealed class StockRunOptions(TimeProvider clock)
     private readonly Option<string?> planOut = new("--plan-out") { Description = "With --dry-run: save the plan to FILE, to carry it out later with 'reconcile apply FILE'.", HelpName = "FILE" };
     private readonly Option<string> format = Options.Format();
     private readonly Option<bool> quiet = new("--quiet", "-q") { Description = "Print nothing but errors." };
+    private readonly Option<int?> wait = new("--wait") { Description = "When another run holds the store's lock, wait up to SECONDS for it (else exit 4 at once).", HelpName = "SECONDS" };
 
     public void AddTo(Command command)
     {
@@ -67,10 +69,16 @@ internal sealed class StockRunOptions(TimeProvider clock)
         command.Options.Add(planOut);
         command.Options.Add(format);
         command.Options.Add(quiet);
+        command.Options.Add(wait);
     }
 
-    public int Run(ParseResult parse, StockRequest request, TextWriter stdout)
+    public int Run(ParseResult parse, StockRequest request, TextWriter stdout, TextWriter stderr)
     {
+        var waitSeconds = parse.GetValue(wait);
+        if (waitSeconds is < 0)
+        {
+            throw RunStoppedException.BadInput("--wait must not be negative");
+        }
         var isDryRun = parse.GetValue(dryRun) || parse.GetValue(check);
         var saveTo = parse.GetValue(planOut);
         if (request.MaxRemove is < 0)
@@ -81,7 +89,10 @@ internal sealed class StockRunOptions(TimeProvider clock)
         {
             throw RunStoppedException.BadInput("--plan-out saves a plan to apply later: use it with --dry-run or --check");
         }
-        return StockJob.Open(request, clock).Run(
+        var job = StockJob.Open(request, clock);
+        job.LockWait = TimeSpan.FromSeconds(waitSeconds ?? 0);
+        job.Notices = stderr;
+        return job.Run(
             isDryRun,
             parse.GetValue(check),
             saveTo,

@@ -1,3 +1,4 @@
+using System.Globalization;
 using LanguageExt;
 using Reconcile.Core.Common;
 using Reconcile.Core.Stock;
@@ -46,6 +47,12 @@ internal sealed class StockJob(StockRequest request, IStockStore store, TimeProv
 {
     public static StockJob Open(StockRequest request, TimeProvider clock) => new(request, StockStores.Open(request.Store), clock);
 
+    /// <summary>How long a run waits for another run's lock before it gives up (exit 4); none by default.</summary>
+    public TimeSpan LockWait { get; set; }
+
+    /// <summary>Where a run that waits for the lock says so, once.</summary>
+    public TextWriter Notices { get; set; } = TextWriter.Null;
+
     /// <summary>The whole run of <c>stock</c> or <c>allocate</c> from the command line.</summary>
     public int Run(bool dryRun, bool check, string? planOut, OutputFormat format, TextWriter stdout)
     {
@@ -53,6 +60,9 @@ internal sealed class StockJob(StockRequest request, IStockStore store, TimeProv
         {
             store.Recover();
         }
+        // A run that may wait queues behind the run holding the lock before it reads, so that it plans
+        // on the state that run leaves (else it would plan, wait, and find its plan stale).
+        using var queued = !dryRun && LockWait > TimeSpan.Zero ? LockWithinWait() : null;
         // Only a journal (a real run) or a saved plan records the inputs' fingerprints.
         var gathered = OrStop(Gather(versioned: !dryRun || planOut is not null));
         var plan = OrStop(Decide(gathered));
@@ -63,7 +73,7 @@ internal sealed class StockJob(StockRequest request, IStockStore store, TimeProv
         }
         if (!dryRun)
         {
-            Execute(gathered, plan);
+            Execute(gathered, plan, queued);
         }
         return check && !plan.IsEmpty ? ExitCodes.ChangesPending : ExitCodes.Done;
     }
@@ -82,7 +92,7 @@ internal sealed class StockJob(StockRequest request, IStockStore store, TimeProv
             throw RunStoppedException.BadInput("the plan's actions are not what its inputs give (was it edited?); nothing was changed");
         }
         Print(quiet ? TextWriter.Null : stdout, plan, format);
-        Execute(gathered, plan);
+        Execute(gathered, plan, held: null);
         return ExitCodes.Done;
     }
 
@@ -174,8 +184,8 @@ internal sealed class StockJob(StockRequest request, IStockStore store, TimeProv
         return validate(input.Table, snapshot.Rows).Match(
             valid => input.RowErrors.Count + snapshot.RowErrors.Count == 0
                 ? Right<Problem, TValid>(valid)
-                : Left<Problem, TValid>(BadRows.Problem([.. input.RowErrors, .. snapshot.RowErrors], order)),
-            errors => Left<Problem, TValid>(BadRows.Problem([.. input.RowErrors, .. snapshot.RowErrors, .. errors], order)));
+                : Left<Problem, TValid>(BadRows.Problem([.. input.RowErrors, .. snapshot.RowErrors.Select(snapshot.NameRow)], order)),
+            errors => Left<Problem, TValid>(BadRows.Problem([.. input.RowErrors, .. snapshot.RowErrors.Select(snapshot.NameRow), .. errors.Select(snapshot.NameRow)], order)));
     }
 
     /// <summary>The plan, or the guard that refuses it.</summary>
@@ -189,6 +199,30 @@ internal sealed class StockJob(StockRequest request, IStockStore store, TimeProv
         StageClock.Mark("stock: planned");
         return StockGuard.Refusal(gathered.Stock!.Feed, request.Mode, request.MaxRemove, plan)
             .Match(Some: problem => Left<Problem, Seq<StockAction>>(problem), None: () => Right<Problem, Seq<StockAction>>(plan));
+    }
+
+    /// <summary>The store's lock; with <see cref="LockWait"/>, tried again until it is free or the time is up.</summary>
+    private IDisposable LockWithinWait()
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        var told = false;
+        while (true)
+        {
+            try
+            {
+                return store.Lock();
+            }
+            catch (RunStoppedException locked) when (locked.Problem.Kind == ProblemKind.Locked && waited.Elapsed < LockWait)
+            {
+                if (!told)
+                {
+                    Notices.WriteLine(string.Create(CultureInfo.InvariantCulture, $"reconcile: waiting up to {LockWait.TotalSeconds} s: {locked.Problem.Message}"));
+                    Notices.Flush();
+                    told = true;
+                }
+                Thread.Sleep(TimeSpan.FromMilliseconds(100));
+            }
+        }
     }
 
     private static void Print(TextWriter stdout, Seq<StockAction> plan, OutputFormat format)
@@ -209,17 +243,18 @@ internal sealed class StockJob(StockRequest request, IStockStore store, TimeProv
     }
 
     /// <summary>
-    /// Commits the plan with its journal entry, under the store's lock, taken only now so that a run that
-    /// stops on bad input or a guard leaves the store exactly as it was. An empty plan writes nothing, not
-    /// even a journal entry, so a scheduled run that finds nothing to do leaves the store untouched.
+    /// Commits the plan with its journal entry, under the store's lock, taken only now (unless the run
+    /// queued for it) so that a run that stops on bad input or a guard leaves the store exactly as it
+    /// was. An empty plan writes nothing, not even a journal entry, so a scheduled run that finds nothing
+    /// to do leaves the store untouched.
     /// </summary>
-    private void Execute(GatheredStock gathered, Seq<StockAction> plan)
+    private void Execute(GatheredStock gathered, Seq<StockAction> plan, IDisposable? held)
     {
         if (plan.IsEmpty)
         {
             return;
         }
-        using var held = store.Lock();
+        using var taken = held is null ? LockWithinWait() : null;
         KillPoint.Step();
         var refused = store.Commit(gathered.Version!, () => new StockChange(
             gathered.State,

@@ -41,7 +41,7 @@ public abstract class StockStoreContract
         Assert.True(store.Commit(version, () => Change(before, after)).IsNone);
     }
 
-    [Fact]
+    [SkippableFact]
     public void AnEmptyStoreReadsAsAnEmptyStateWithAVersion()
     {
         var snapshot = EmptyStore().Read(versioned: true);
@@ -49,14 +49,14 @@ public abstract class StockStoreContract
         Assert.NotNull(snapshot.Version);
     }
 
-    [Fact]
+    [SkippableFact]
     public void TheLocatorOpensTheSameStore()
     {
         var store = EmptyStore();
         Assert.Equal(store.Locator, Again(store).Locator);
     }
 
-    [Fact]
+    [SkippableFact]
     public void ACommittedChangeIsWhatTheNextRunReads()
     {
         var store = EmptyStore();
@@ -64,7 +64,7 @@ public abstract class StockStoreContract
         Assert.Equal(Some, StateOf(Again(store).Read(versioned: true)));
     }
 
-    [Fact]
+    [SkippableFact]
     public void TheVersionChangesWithACommitAndOnlyThen()
     {
         var store = EmptyStore();
@@ -76,7 +76,7 @@ public abstract class StockStoreContract
         Assert.NotEqual("", store.Changes(first, second));
     }
 
-    [Fact]
+    [SkippableFact]
     public void ACommitFromAStaleVersionIsRefusedAndWritesNothing()
     {
         var planning = EmptyStore();
@@ -96,7 +96,7 @@ public abstract class StockStoreContract
         Assert.Equal(Some, StateOf(Again(planning).Read(versioned: true)));
     }
 
-    [Fact]
+    [SkippableFact]
     public void ASecondRunCannotTakeTheLockAndIsToldWhoHoldsIt()
     {
         var store = EmptyStore();
@@ -109,7 +109,7 @@ public abstract class StockStoreContract
         Again(store).Lock().Dispose();
     }
 
-    [Fact]
+    [SkippableFact]
     public void RecoveringAStoreWithNothingInterruptedChangesNothing()
     {
         var store = EmptyStore();
@@ -135,5 +135,31 @@ public sealed class CsvStockStoreContractTests : StockStoreContract, IDisposable
         Directory.CreateDirectory(state);
         File.WriteAllText(Path.Combine(state, "batches.csv"), "ref,sku,qty,eta\n");
         return StockStores.Open(state);
+    }
+}
+
+/// <summary>The SQLite database passes the store contract.</summary>
+public sealed class SqliteStockStoreContractTests : StockStoreContract, IDisposable
+{
+    private readonly TempDirectory temp = new();
+
+    public void Dispose() => temp.Dispose();
+
+    private protected override IStockStore EmptyStore()
+    {
+        var database = temp.Combine("state-" + Guid.NewGuid().ToString("N") + ".db");
+        StoreCommand.Init(database);
+        return StockStores.Open(database);
+    }
+}
+
+/// <summary>PostgreSQL passes the store contract (each store a schema of its own on the test server).</summary>
+public sealed class PostgresStockStoreContractTests : StockStoreContract
+{
+    private protected override IStockStore EmptyStore()
+    {
+        var url = PostgresTestServer.NewStore();
+        StoreCommand.Init(url);
+        return StockStores.Open(url);
     }
 }
