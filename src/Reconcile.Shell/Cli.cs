@@ -66,7 +66,7 @@ public static class Cli
                 stderr.WriteLine($"reconcile: {line}");
             }
             var command = parsed.CommandResult.Command;
-            stderr.WriteLine(command is RootCommand ? "Run 'reconcile --help' for usage." : $"Run 'reconcile {command.Name} --help' for usage.");
+            stderr.WriteLine(command is RootCommand ? "Run 'reconcile --help' for usage." : $"Run 'reconcile {FullName(parsed.CommandResult)} --help' for usage.");
             return ExitCodes.BadInput;
         }
         try
@@ -102,7 +102,7 @@ public static class Cli
         var lines = new List<string>();
         if (missing.Count > 0 && command is not RootCommand)
         {
-            lines.Add($"{command.Name}: missing {string.Join(" and ", missing)}");
+            lines.Add($"{FullName(parsed.CommandResult)}: missing {string.Join(" and ", missing)}");
         }
         foreach (var error in parsed.Errors)
         {
@@ -114,6 +114,17 @@ public static class Cli
             }
         }
         return lines;
+    }
+
+    /// <summary>A sub-command's name as typed after <c>reconcile</c>: <c>files</c>, <c>store init</c>.</summary>
+    private static string FullName(CommandResult command)
+    {
+        var names = new List<string>();
+        for (SymbolResult? at = command; at is CommandResult { Command: not RootCommand } result; at = at.Parent)
+        {
+            names.Insert(0, result.Command.Name);
+        }
+        return string.Join(' ', names);
     }
 
     /// <summary>The one place where a problem that stopped a run becomes its exit code.</summary>

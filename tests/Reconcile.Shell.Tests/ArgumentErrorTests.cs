@@ -60,6 +60,18 @@ public sealed class ArgumentErrorTests : IDisposable
         AssertOneLineNaming(CliRun.Of("files"), "files: missing SOURCE and DEST");
         AssertOneLineNaming(CliRun.Of("files", temp.Path), "files: missing DEST");
         AssertOneLineNaming(CliRun.Of("stock", "feed.csv"), "stock: missing STATE");
+        AssertOneLineNaming(CliRun.Of("store", "copy", "a"), "store copy: missing TO");
+    }
+
+    [Fact]
+    public void StockAndStoreArgumentsAreCheckedTheSameWay()
+    {
+        AssertOneLineNaming(CliRun.Of("stock", "", temp.Path), "FEED is an empty path (is a variable unset?)");
+        AssertOneLineNaming(CliRun.Of("allocate", "orders.csv", ""), "STATE is an empty path (is a variable unset?)");
+        AssertOneLineNaming(CliRun.Of("store", "init", ""), "STATE is an empty path (is a variable unset?)");
+        AssertOneLineNaming(CliRun.Of("stock", "--max-remove", "abc", "f.csv", temp.Path), "--max-remove takes a whole number of 0 or more, not 'abc'");
+        AssertOneLineNaming(CliRun.Of("stock", "--wait", "-1", "f.csv", temp.Path), "--wait takes a whole number of 0 or more, not '-1'");
+        Assert.Empty(Directory.GetFileSystemEntries(temp.Path));
     }
 
     [Fact]

@@ -48,12 +48,12 @@ public static class Options
     }
 
     /// <summary>A limit such as <c>--max-delete N</c>: a whole number of 0 or more, in digits only.</summary>
-    public static Option<int?> Count(string name, string description)
+    public static Option<int?> Count(string name, string description, string helpName = "N")
     {
         return new Option<int?>(name)
         {
             Description = description,
-            HelpName = "N",
+            HelpName = helpName,
             CustomParser = result =>
             {
                 var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Reconcile.Core.Stock;
+using Reconcile.Shell.Common;
 
 namespace Reconcile.Shell.Stock;
 
@@ -19,8 +20,8 @@ public static class AllocateCommand
 
     public static Command Create(TextWriter stdout, TextWriter stderr, TimeProvider clock)
     {
-        var orders = new Argument<string>("ORDERS") { Description = "New order lines (orderid,sku,qty)." };
-        var state = new Argument<string>("STATE") { Description = "The store: a directory with batches.csv, allocations.csv, unallocated.csv; an SQLite file (sqlite:PATH, PATH.db); or postgres://USER@HOST/DATABASE?schema=NAME." };
+        var orders = Options.Path("ORDERS", "New order lines (orderid,sku,qty).");
+        var state = Options.Path("STATE", "The store: a directory with batches.csv, allocations.csv, unallocated.csv; an SQLite file (sqlite:PATH, PATH.db); or postgres://USER@HOST/DATABASE?schema=NAME.");
         var run = new StockRunOptions(clock);
         var command = new Command("allocate", "Allocate new order lines in STATE; a line that fits nowhere becomes a backorder.")
         {

@@ -22,8 +22,8 @@ public static class StockCommand
 
     public static Command Create(TextWriter stdout, TextWriter stderr, TimeProvider clock)
     {
-        var feed = new Argument<string>("FEED") { Description = "The warehouse batch snapshot (ref,sku,qty,eta)." };
-        var state = new Argument<string>("STATE") { Description = "The store: a directory with batches.csv, allocations.csv, unallocated.csv; an SQLite file (sqlite:PATH, PATH.db); or postgres://USER@HOST/DATABASE?schema=NAME." };
+        var feed = Options.Path("FEED", "The warehouse batch snapshot (ref,sku,qty,eta).");
+        var state = Options.Path("STATE", "The store: a directory with batches.csv, allocations.csv, unallocated.csv; an SQLite file (sqlite:PATH, PATH.db); or postgres://USER@HOST/DATABASE?schema=NAME.");
         var mode = new Option<string>("--mode")
         {
             Description = "full: FEED is the whole truth and absent batches are removed; partial: absent batches are left alone.",
@@ -31,7 +31,7 @@ public static class StockCommand
             HelpName = "full|partial",
         };
         mode.AcceptOnlyFromAmong("full", "partial");
-        var maxRemove = new Option<int?>("--max-remove") { Description = "Refuse (exit 3) a plan that removes more than N batches.", HelpName = "N" };
+        var maxRemove = Options.Count("--max-remove", "Refuse (exit 3) a plan that removes more than N batches.");
         var run = new StockRunOptions(clock);
         var command = new Command("stock", "Make the stock store STATE agree with the batch snapshot FEED, reallocating order lines.")
         {
@@ -57,10 +57,10 @@ internal sealed class StockRunOptions(TimeProvider clock)
 {
     private readonly Option<bool> dryRun = new("--dry-run", "-n") { Description = "Print the plan; change nothing." };
     private readonly Option<bool> check = new("--check") { Description = "Change nothing; exit 0 when there is nothing to do, 5 when changes are pending." };
-    private readonly Option<string?> planOut = new("--plan-out") { Description = "With --dry-run: save the plan to FILE, to carry it out later with 'reconcile apply FILE'.", HelpName = "FILE" };
+    private readonly Option<string?> planOut = Options.PathOption("--plan-out", "With --dry-run: save the plan to FILE, to carry it out later with 'reconcile apply FILE'.", "FILE");
     private readonly Option<string> format = Options.Format();
     private readonly Option<bool> quiet = new("--quiet", "-q") { Description = "Print nothing but errors." };
-    private readonly Option<int?> wait = new("--wait") { Description = "When another run holds the store's lock, wait up to SECONDS for it (else exit 4 at once).", HelpName = "SECONDS" };
+    private readonly Option<int?> wait = Options.Count("--wait", "When another run holds the store's lock, wait up to SECONDS for it (else exit 4 at once).", "SECONDS");
 
     public void AddTo(Command command)
     {
@@ -75,16 +75,8 @@ internal sealed class StockRunOptions(TimeProvider clock)
     public int Run(ParseResult parse, StockRequest request, TextWriter stdout, TextWriter stderr)
     {
         var waitSeconds = parse.GetValue(wait);
-        if (waitSeconds is < 0)
-        {
-            throw RunStoppedException.BadInput("--wait must not be negative");
-        }
         var isDryRun = parse.GetValue(dryRun) || parse.GetValue(check);
         var saveTo = parse.GetValue(planOut);
-        if (request.MaxRemove is < 0)
-        {
-            throw RunStoppedException.BadInput("--max-remove must not be negative");
-        }
         if (saveTo is not null && !isDryRun)
         {
             throw RunStoppedException.BadInput("--plan-out saves a plan to apply later: use it with --dry-run or --check");

@@ -22,15 +22,15 @@ public static class StoreCommand
 
     public static Command Create(TextWriter stdout, TimeProvider clock)
     {
-        var initState = new Argument<string>("STATE") { Description = "The store to create: a directory, sqlite:PATH or PATH.db." };
+        var initState = Options.Path("STATE", "The store to create: a directory, sqlite:PATH or PATH.db.");
         var init = new Command("init", "Create an empty stock store, or migrate a database store of an older schema.") { initState };
         init.SetAction(parse =>
         {
             stdout.WriteLine(Init(parse.GetValue(initState)!));
             return ExitCodes.Done;
         });
-        var from = new Argument<string>("FROM") { Description = "The store to copy." };
-        var to = new Argument<string>("TO") { Description = "A new or empty store to copy it into." };
+        var from = Options.Path("FROM", "The store to copy.");
+        var to = Options.Path("TO", "A new or empty store to copy it into.");
         var copy = new Command("copy", "Copy a whole stock state, validated, into a new or empty store.") { from, to };
         copy.SetAction(parse =>
         {
