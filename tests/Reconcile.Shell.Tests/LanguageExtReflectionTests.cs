@@ -69,6 +69,25 @@ public sealed class LanguageExtReflectionTests : IDisposable
         AssertNoneIsReflectionBased(compiled);
     }
 
+    [Fact]
+    public void DatabaseStoreRunsNeverRunLanguageExtsReflection()
+    {
+        var state = temp.CopySample("stock/state", "state");
+        var database = "sqlite:" + temp.Combine("stock.db");
+        var feed = Path.Combine(Samples.Root, "stock", "feed.csv");
+        var plan = temp.Combine("plan.json");
+        var compiled = CompiledIn(
+            ["store", "init", "sqlite:" + temp.Combine("empty.db")],
+            ["store", "copy", state, database],
+            ["stock", "-n", "--format", "json", feed, database],
+            ["stock", "-n", "--plan-out", plan, feed, database],
+            ["apply", plan],
+            ["allocate", Path.Combine(Samples.Root, "stock", "orders.csv"), database],
+            ["store", "copy", database, temp.Combine("back")]);
+
+        AssertNoneIsReflectionBased(compiled);
+    }
+
     private static void AssertNoneIsReflectionBased(List<string> compiled)
     {
         // The list is real: the library's sequences are in it, and so would its reflection be (comparing
