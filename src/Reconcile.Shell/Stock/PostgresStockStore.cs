@@ -184,11 +184,7 @@ internal sealed class PostgresStockStore : IStockStore
         });
         transaction.Commit();
         read = keys;
-        var rows = new StateRows(
-            new RawTable<RawBatch>(StockTables.Batches, batches),
-            new RawTable<RawAllocation>(StockTables.Allocations, allocations),
-            new RawTable<RawOrderLine>(StockTables.Backorders, backorders));
-        return new StoreSnapshot(rows, [], [], versioned ? version : null) { NameRow = StockTables.RowNamer(rows) };
+        return StockTables.Snapshot(batches, allocations, backorders, versioned ? version : null);
     });
 
     /// <summary>The rows of a query by binary COPY: its seq, then <paramref name="columns"/> text columns.</summary>

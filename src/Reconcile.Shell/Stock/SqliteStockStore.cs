@@ -155,11 +155,7 @@ internal sealed class SqliteStockStore : IStockStore
         }
         transaction.Commit();
         read = keys;
-        var rows = new StateRows(
-            new RawTable<RawBatch>(StockTables.Batches, batches),
-            new RawTable<RawAllocation>(StockTables.Allocations, allocations),
-            new RawTable<RawOrderLine>(StockTables.Backorders, backorders));
-        return new StoreSnapshot(rows, [], [], versioned ? version : null) { NameRow = StockTables.RowNamer(rows) };
+        return StockTables.Snapshot(batches, allocations, backorders, versioned ? version : null);
     });
 
     public Option<Problem> Commit(StoreVersion expected, Func<StockChange> prepare)

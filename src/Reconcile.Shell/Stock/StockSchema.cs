@@ -102,6 +102,16 @@ internal static class StockTables
     public const string Allocations = "allocations";
     public const string Backorders = "backorders";
 
+    /// <summary>A database's state as read, its problems named by row key (see <see cref="RowNamer"/>).</summary>
+    public static StoreSnapshot Snapshot(List<RawBatch> batches, List<RawAllocation> allocations, List<RawOrderLine> backorders, StoreVersion? version)
+    {
+        var rows = new StateRows(
+            new RawTable<RawBatch>(Batches, batches),
+            new RawTable<RawAllocation>(Allocations, allocations),
+            new RawTable<RawOrderLine>(Backorders, backorders));
+        return new StoreSnapshot(rows, [], [], version) { NameRow = RowNamer(rows) };
+    }
+
     /// <summary>
     /// A database row has no line a person could find: a problem with it is reported by its key instead
     /// (<c>allocations: orderid=o1 sku=LAMP: allocation names unknown batch 'b9'</c>). Rows are looked up
