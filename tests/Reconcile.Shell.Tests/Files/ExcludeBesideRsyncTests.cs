@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Reconcile.Shell.Common;
 using Reconcile.Shell.Tests.Common;
 
@@ -22,28 +21,7 @@ public sealed class ExcludeBesideRsyncTests : IDisposable
         File.WriteAllText(full, text);
     }
 
-    private static bool HasRsync()
-    {
-        try
-        {
-            using var process = Process.Start(new ProcessStartInfo("rsync", ["--version"]) { RedirectStandardOutput = true })!;
-            process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            return process.ExitCode == 0;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return false;
-        }
-    }
-
-    private static void Rsync(params string[] args)
-    {
-        using var process = Process.Start(new ProcessStartInfo("rsync", args) { RedirectStandardError = true })!;
-        var errors = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, errors);
-    }
+    private static void Rsync(params string[] args) => Command.MustRun("rsync", args);
 
     /// <summary>Every directory and regular file below the root, with its size and bytes, in ordinal order.</summary>
     private static List<string> Listing(string root) =>
@@ -61,7 +39,7 @@ public sealed class ExcludeBesideRsyncTests : IDisposable
     [InlineData("cache")]
     public void ADirectoryHoldingAnExcludedEntryKeepsSyncingAsRsyncDoes(string pattern)
     {
-        Skip.IfNot(HasRsync(), "rsync is not installed (.ci/run installs it)");
+        Skip.IfNot(Command.Exists("rsync"), "rsync is not installed (.ci/run installs it)");
         var source = temp.Combine("source");
         var start = temp.Combine("start");
         Write(source, "top.tmp", "source top");

@@ -373,27 +373,9 @@ public sealed class FilesSafetyTests : IDisposable
         }
     }
 
-    private static int Exec(string command, params string[] args)
-    {
-        try
-        {
-            using var process = Process.Start(new ProcessStartInfo(command, args) { RedirectStandardError = true, RedirectStandardOutput = true })!;
-            process.WaitForExit();
-            return process.ExitCode;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return -1;
-        }
-    }
+    private static int Exec(string command, params string[] args) => Command.Run(command, args).ExitCode;
 
-    private static string Device(string path)
-    {
-        using var process = Process.Start(new ProcessStartInfo("stat", ["-c", "%d", path]) { RedirectStandardOutput = true })!;
-        var text = process.StandardOutput.ReadToEnd().Trim();
-        process.WaitForExit();
-        return text;
-    }
+    private static string Device(string path) => Command.MustRun("stat", "-c", "%d", path).Trim();
 
     private static Seq<FileAction> Seq(params FileAction[] actions) => actions.ToSeq();
 

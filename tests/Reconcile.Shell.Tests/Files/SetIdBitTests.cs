@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Reconcile.Shell.Common;
 using Reconcile.Shell.Tests.Common;
 
@@ -15,13 +14,6 @@ public sealed class SetIdBitTests : IDisposable
 
     public void Dispose() => temp.Dispose();
 
-    private static void Chown(string path, string owner)
-    {
-        using var process = Process.Start(new ProcessStartInfo("chown", [owner, path]) { RedirectStandardError = true })!;
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, process.StandardError.ReadToEnd());
-    }
-
     [SkippableFact]
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public void ASetuidFileOfAnotherUserIsCopiedWithoutItsSetIdBitsAndTheMirrorConverges()
@@ -36,7 +28,7 @@ public sealed class SetIdBitTests : IDisposable
         File.WriteAllText(mine, "#!/bin/sh\n");
         File.SetUnixFileMode(theirs, (UnixFileMode)0b110_111_101_101); // 6755
         File.SetUnixFileMode(mine, (UnixFileMode)0b110_111_101_101);
-        Chown(theirs, "65534:65534");
+        Command.MustRun("chown", "65534:65534", theirs);
 
         var run = CliRun.Of("files", source, dest);
         Assert.True(run.ExitCode == ExitCodes.Done, run.ToString());

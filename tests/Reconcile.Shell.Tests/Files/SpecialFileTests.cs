@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Reconcile.Shell.Common;
 using Reconcile.Shell.Tests.Common;
 
@@ -15,13 +14,6 @@ public sealed class SpecialFileTests : IDisposable
 
     public void Dispose() => temp.Dispose();
 
-    private static void Run(string command, params string[] args)
-    {
-        using var process = Process.Start(new ProcessStartInfo(command, args) { RedirectStandardError = true })!;
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"{command} {string.Join(' ', args)}: {process.StandardError.ReadToEnd()}");
-    }
-
     [SkippableFact]
     public void AFifoInSourceIsSkippedWithAWarningAndNeverOpened()
     {
@@ -30,7 +22,7 @@ public sealed class SpecialFileTests : IDisposable
         var dest = temp.Combine("d");
         Directory.CreateDirectory(source);
         File.WriteAllText(Path.Combine(source, "a.txt"), "a");
-        Run("mkfifo", Path.Combine(source, "pipe"));
+        Command.MustRun("mkfifo", Path.Combine(source, "pipe"));
         foreach (var checksum in new[] { false, true })
         {
             var run = checksum ? CliRun.Of("files", "--checksum", "--no-cache", source, dest) : CliRun.Of("files", source, dest);
@@ -47,7 +39,7 @@ public sealed class SpecialFileTests : IDisposable
         var source = temp.Combine("s");
         var dest = temp.Combine("d");
         Directory.CreateDirectory(source);
-        Run("mknod", Path.Combine(source, "zero"), "c", "1", "5");
+        Command.MustRun("mknod", Path.Combine(source, "zero"), "c", "1", "5");
         File.WriteAllText(Path.Combine(source, "b.txt"), "b");
         var run = CliRun.Of("files", "--checksum", "--no-cache", source, dest);
         Assert.True(run.ExitCode == ExitCodes.Done, run.ToString());
@@ -64,7 +56,7 @@ public sealed class SpecialFileTests : IDisposable
         Directory.CreateDirectory(source);
         Directory.CreateDirectory(dest);
         File.WriteAllText(Path.Combine(source, "a.txt"), "a");
-        Run("mkfifo", Path.Combine(dest, "stale-pipe"));
+        Command.MustRun("mkfifo", Path.Combine(dest, "stale-pipe"));
         var run = CliRun.Of("files", "--checksum", "--no-cache", source, dest);
         Assert.True(run.ExitCode == ExitCodes.Done, run.ToString());
         Assert.Equal(["a.txt"], Directory.GetFileSystemEntries(dest).Select(Path.GetFileName));
