@@ -40,13 +40,11 @@ public static class Interruption
     /// <summary>From here on the run writes: a signal stops it between two actions, not at once.</summary>
     public static void StartWriting() => writing = true;
 
-    /// <summary>Marks a signal as received, as the handler does; for the test hook that sends one.</summary>
-    internal static void Received(int number) => Interlocked.CompareExchange(ref signal, number, 0);
-
     private static void Handle(PosixSignalContext context)
     {
         context.Cancel = true;
-        Received(context.Signal == PosixSignal.SIGINT ? SigInt : SigTerm);
+        // The first signal counts; a second one while the run winds down changes nothing.
+        Interlocked.CompareExchange(ref signal, context.Signal == PosixSignal.SIGINT ? SigInt : SigTerm, 0);
         if (!writing)
         {
             errors?.WriteLine($"reconcile: stopped by {Name} before anything was changed");

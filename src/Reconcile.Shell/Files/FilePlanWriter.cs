@@ -56,7 +56,8 @@ public static class FilePlanWriter
         }
         var done = outcome.Applied.IsEmpty ? "nothing" : SummaryLine(FileSummary.Of(outcome.Applied))["summary: ".Length..];
         var notStarted = outcome.NotStarted > 0 ? $", not started {outcome.NotStarted} (stopped by a signal)" : "";
-        return $"summary: done {done}; failed {outcome.Failed}, skipped {outcome.Skipped}{notStarted} (see the errors on stderr)";
+        var errors = outcome.Failed + outcome.Skipped > 0 ? " (see the errors on stderr)" : "";
+        return $"summary: done {done}; failed {outcome.Failed}, skipped {outcome.Skipped}{notStarted}{errors}";
     }
 
     public static void WriteText(TextWriter output, Seq<FileAction> plan)
@@ -68,12 +69,8 @@ public static class FilePlanWriter
         output.WriteLine(SummaryLine(FileSummary.Of(plan)));
     }
 
-    /// <summary>The plan as <c>{"actions": [...], "summary": {...}}</c>, plus the outcome and failures of a real run.</summary>
-    public static void WriteJson(TextWriter output, Seq<FileAction> plan, FileExecution? outcome) =>
-        WriteJson(output, plan, outcome?.Failures, outcome);
-
-    /// <summary>The plan as <c>{"actions": [...], "summary": {...}}</c>, plus the failures of a real run.</summary>
-    public static void WriteJson(TextWriter output, Seq<FileAction> plan, IReadOnlyList<string>? failures = null, FileExecution? outcome = null)
+    /// <summary>The plan as <c>{"actions": [...], "summary": {...}}</c>, plus the failures and outcome of a real run.</summary>
+    public static void WriteJson(TextWriter output, Seq<FileAction> plan, FileExecution? outcome = null)
     {
         output.WriteLine(JsonText.Document(json =>
         {
@@ -85,17 +82,14 @@ public static class FilePlanWriter
             }
             json.WriteEndArray();
             WriteSummary(json, FileSummary.Of(plan));
-            if (failures is not null)
+            if (outcome is not null)
             {
                 json.WriteStartArray("failures");
-                foreach (var failure in failures)
+                foreach (var failure in outcome.Failures)
                 {
                     json.WriteStringValue(failure);
                 }
                 json.WriteEndArray();
-            }
-            if (outcome is not null)
-            {
                 json.WriteStartObject("outcome");
                 json.WriteNumber("done", outcome.Applied.Count);
                 json.WriteNumber("failed", outcome.Failed);

@@ -78,7 +78,7 @@ public sealed class FilesRun(LocalAccess access, TextWriter stdout, TextWriter s
     {
         if (refusal is not null && request.DryRun && !request.Quiet)
         {
-            Print(plan, failures: null, request.Json);
+            Print(plan, request.Json);
         }
         Stop(refusal);
     }
@@ -135,7 +135,7 @@ public sealed class FilesRun(LocalAccess access, TextWriter stdout, TextWriter s
     {
         if (!request.Quiet)
         {
-            Print(plan, failures: null, request.Json);
+            Print(plan, request.Json);
         }
         if (roots.PlanOut is { } planOut)
         {
@@ -229,11 +229,11 @@ public sealed class FilesRun(LocalAccess access, TextWriter stdout, TextWriter s
         return problems.Count > 0 ? ExitCodes.SomeActionsFailed : ExitCodes.Done;
     }
 
-    private void Print(Seq<FileAction> plan, IReadOnlyList<string>? failures, bool json)
+    private void Print(Seq<FileAction> plan, bool json)
     {
         if (json)
         {
-            FilePlanWriter.WriteJson(stdout, plan, failures);
+            FilePlanWriter.WriteJson(stdout, plan);
         }
         else
         {
