@@ -4,7 +4,6 @@ using Reconcile.Shell.Common;
 
 StageClock.Mark("started");
 Warmup.Start(args);
-CollectionBudget.Start(args);
 var terminal = Terminal.OfThisProcess();
 // Writers straight on the standard streams: Console.Out and Console.Error cost milliseconds to set up,
 // a noticeable part of a short run. Standard output is buffered and flushed at the end; errors are not.

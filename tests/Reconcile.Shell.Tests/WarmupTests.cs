@@ -1,4 +1,4 @@
-using Reconcile.Shell.Common;
+using Reconcile.Shell.Files;
 
 namespace Reconcile.Shell.Tests;
 
@@ -8,7 +8,7 @@ public sealed class WarmupTests
     [Fact]
     public void PlanningTheMadeUpTreesSucceeds()
     {
-        var error = Record.Exception(Warmup.PlanMadeUpTrees);
+        var error = Record.Exception(MirrorRunner.WarmUp);
         Assert.Null(error);
     }
 }

@@ -1,3 +1,4 @@
+using LanguageExt;
 using Reconcile.Core.Files;
 
 namespace Reconcile.Shell.Files;
@@ -31,6 +32,14 @@ public interface IMirrorEndpoint
 
     /// <summary>The bytes of the file at a relative path (<c>/</c> separators).</summary>
     Stream OpenRead(string path);
+
+    /// <summary>
+    /// The SHA-256 of each file at these relative paths, read where the endpoint can read fastest (a
+    /// local endpoint on every core; a remote one on its own host). A file that cannot be read is left
+    /// out and named in <c>Problems</c>, sorted. <paramref name="hashed"/> is told each file's size once it
+    /// is hashed, from any thread.
+    /// </summary>
+    (IReadOnlyDictionary<string, ContentHash> Hashes, IReadOnlyList<string> Problems) Hash(Seq<string> paths, Action<long>? hashed);
 
     /// <summary>
     /// Carries out one action with this endpoint as DEST, taking new bytes from <paramref name="source"/>.

@@ -1,3 +1,4 @@
+using LanguageExt;
 using Reconcile.Core.Files;
 using Reconcile.Shell.Common;
 
@@ -31,6 +32,9 @@ public sealed class LocalEndpoint(LocalAccess access, string root) : IMirrorEndp
 
     public Stream OpenRead(string path) =>
         fileSystem.FileStream.New(Full(path), FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
+
+    public (IReadOnlyDictionary<string, ContentHash> Hashes, IReadOnlyList<string> Problems) Hash(Seq<string> paths, Action<long>? hashed) =>
+        new ContentHasher(access) { Hashed = hashed }.Hash(Root, paths);
 
     public void Apply(FileAction action, IMirrorEndpoint source, Action<string>? keep)
     {

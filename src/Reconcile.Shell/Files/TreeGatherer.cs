@@ -20,7 +20,7 @@ internal sealed record PreloadedScan(ScanResult Scan, HashCache? Cache, string? 
 /// wanted hash (none was wanted, or the scan took them all from the cache).
 /// </summary>
 internal sealed record CachedSide(
-    string Root, ScanResult Scan, FileTree Tree, Dictionary<string, FileEntry>? Files, HashCache? Cache, string? Warning, List<string> ToRead, int FromCache);
+    IMirrorEndpoint Endpoint, ScanResult Scan, FileTree Tree, Dictionary<string, FileEntry>? Files, HashCache? Cache, string? Warning, List<string> ToRead, int FromCache);
 
 /// <summary>What the hash cache needs after a run: the scan, the cache as loaded, and the hashes computed.</summary>
 internal sealed record HashedSide(string Root, ScanResult Scan, HashCache? Cache, IReadOnlyDictionary<string, ContentHash> Fresh);
@@ -73,8 +73,8 @@ internal sealed class TreeGatherer(LocalAccess access, TextWriter stderr, RunPro
         var wanted = FilePlanner.PathsToHash(sourceTree, destTree, options);
         // The cache look-ups of both sides at once (each loads its own file), then the reading of what
         // neither cache knows, one side after the other (each of those reads uses every core).
-        var destCached = OwnThread<CachedSide>.Start(() => FromCache(roots.Dest, destScan, destTree, wanted.Dest, cacheDir, destPreloaded.Cache, destPreloaded.Warning));
-        var sourceCached = FromCache(roots.Source, sourceScan, sourceTree, wanted.Source, cacheDir, sourcePreloaded.Cache, sourcePreloaded.Warning);
+        var destCached = OwnThread<CachedSide>.Start(() => FromCache(destSide, destScan, destTree, wanted.Dest, cacheDir, destPreloaded.Cache, destPreloaded.Warning));
+        var sourceCached = FromCache(sourceSide, sourceScan, sourceTree, wanted.Source, cacheDir, sourcePreloaded.Cache, sourcePreloaded.Warning);
         var destCachedSide = destCached.Join();
         var source = HashSide(sourceCached, problems, quiet);
         var dest = HashSide(destCachedSide, problems, quiet);
@@ -93,11 +93,11 @@ internal sealed class TreeGatherer(LocalAccess access, TextWriter stderr, RunPro
     /// hashes the cache still vouches for), and the paths it does not know. No hashing, no output.
     /// </summary>
     private CachedSide FromCache(
-        string root, ScanResult scan, FileTree tree, Seq<string> wanted, string? cacheDir, HashCache? preloaded, string? preloadWarning)
+        IMirrorEndpoint endpoint, ScanResult scan, FileTree tree, Seq<string> wanted, string? cacheDir, HashCache? preloaded, string? preloadWarning)
     {
         if (wanted.IsEmpty)
         {
-            return new CachedSide(root, scan, tree, null, preloaded, preloadWarning, [], 0);
+            return new CachedSide(endpoint, scan, tree, null, preloaded, preloadWarning, [], 0);
         }
         // The files are copied only when a hash is to be filled in.
         Dictionary<string, FileEntry>? copy = null;
@@ -106,10 +106,10 @@ internal sealed class TreeGatherer(LocalAccess access, TextWriter stderr, RunPro
             : tree.Files.ToDictionary(f => f.Key, f => f.Value, StringComparer.Ordinal);
         if (cacheDir is null)
         {
-            return new CachedSide(root, scan, tree, Files(), null, null, [.. wanted], 0);
+            return new CachedSide(endpoint, scan, tree, Files(), null, null, [.. wanted], 0);
         }
         string? warning = preloadWarning;
-        var cache = preloaded ?? HashCache.Load(fileSystem, HashCache.FileFor(fileSystem, cacheDir, root), root, out warning);
+        var cache = preloaded ?? HashCache.Load(fileSystem, HashCache.FileFor(fileSystem, cacheDir, endpoint.Root), endpoint.Root, out warning);
         var toRead = new List<string>();
         var fromCache = 0;
         foreach (var path in wanted.ToArray())
@@ -130,7 +130,7 @@ internal sealed class TreeGatherer(LocalAccess access, TextWriter stderr, RunPro
                 toRead.Add(path);
             }
         }
-        return new CachedSide(root, scan, tree, toRead.Count > 0 ? Files() : copy, cache, warning, toRead, fromCache);
+        return new CachedSide(endpoint, scan, tree, toRead.Count > 0 ? Files() : copy, cache, warning, toRead, fromCache);
     }
 
     /// <summary>Reads and hashes what the cache did not know, and gives the side's tree with every wanted hash.</summary>
@@ -143,13 +143,13 @@ internal sealed class TreeGatherer(LocalAccess access, TextWriter stderr, RunPro
         var fresh = new Dictionary<string, ContentHash>(StringComparer.Ordinal);
         if (side.Files is not { } files)
         {
-            return (side.Tree, new HashedSide(side.Root, side.Scan, side.Cache, fresh), side.FromCache);
+            return (side.Tree, new HashedSide(side.Endpoint.Root, side.Scan, side.Cache, fresh), side.FromCache);
         }
         if (side.ToRead.Count > 0)
         {
             var missing = side.ToRead.ToSeq();
-            var hashing = progress.Stage("hashing " + side.Root, side.ToRead.Sum(p => (double)files[p].Size));
-            var (hashed, hashProblems) = new ContentHasher(access) { Hashed = bytes => hashing.Advance(bytes) }.Hash(side.Root, missing);
+            var hashing = progress.Stage("hashing " + side.Endpoint.Root, side.ToRead.Sum(p => (double)files[p].Size));
+            var (hashed, hashProblems) = side.Endpoint.Hash(missing, bytes => hashing.Advance(bytes));
             hashing.Done();
             problems.AddRange(hashProblems);
             foreach (var (path, hash) in hashed)
@@ -158,7 +158,7 @@ internal sealed class TreeGatherer(LocalAccess access, TextWriter stderr, RunPro
                 fresh[path] = hash;
             }
         }
-        return (side.Tree with { Files = files }, new HashedSide(side.Root, side.Scan, side.Cache, fresh), side.FromCache);
+        return (side.Tree with { Files = files }, new HashedSide(side.Endpoint.Root, side.Scan, side.Cache, fresh), side.FromCache);
     }
 
     /// <summary>Remembers the hashes of this run for the next one; DEST paths the plan touched are forgotten.</summary>

@@ -94,6 +94,26 @@ public abstract class MirrorEndpointContract : IDisposable
     }
 
     [Fact]
+    public void HashGivesTheSha256OfEachFileItHoldsAndNamesTheOnesItCannotRead()
+    {
+        WriteSource("a", "alpha");
+        WriteSource("sub/b", "");
+        var dest = NewEmptyDest();
+        dest.Apply(new MakeDirectory("sub"), Source, keep: null);
+        dest.Apply(new CopyFile("a", 5, new FileMeta(Time.AddSeconds(5), 0b110_100_100)), Source, keep: null);
+        dest.Apply(new CopyFile("sub/b", 0, new FileMeta(Time, 0b110_100_100)), Source, keep: null);
+        var sizes = new System.Collections.Concurrent.ConcurrentBag<long>();
+
+        var (hashes, problems) = dest.Hash(Seq.create("a", "sub/b", "missing"), sizes.Add);
+
+        Assert.Equal(ContentHash.FromBytes(System.Security.Cryptography.SHA256.HashData("alpha"u8)), hashes["a"]);
+        Assert.Equal(ContentHash.FromBytes(System.Security.Cryptography.SHA256.HashData([])), hashes["sub/b"]);
+        Assert.False(hashes.ContainsKey("missing"));
+        Assert.Contains("missing", Assert.Single(problems), StringComparison.Ordinal);
+        Assert.Equal([0L, 5L], sizes.Order());
+    }
+
+    [Fact]
     public void EveryKindOfActionRunByTheRunnerLeavesTheEndpointEqualToSource()
     {
         WriteSource("kept", "same");
