@@ -76,8 +76,9 @@ internal sealed class TreeGatherer(LocalAccess access, TextWriter stderr, RunPro
         var destCached = OwnThread<CachedSide>.Start(() => FromCache(destSide, destScan, destTree, wanted.Dest, cacheDir, destPreloaded.Cache, destPreloaded.Warning));
         var sourceCached = FromCache(sourceSide, sourceScan, sourceTree, wanted.Source, cacheDir, sourcePreloaded.Cache, sourcePreloaded.Warning);
         var destCachedSide = destCached.Join();
-        var source = HashSide(sourceCached, problems, quiet);
-        var dest = HashSide(destCachedSide, problems, quiet);
+        var (sourceFresh, destFresh) = HashPairs(sourceCached, destCachedSide, problems);
+        var source = HashSide(sourceCached, sourceFresh, problems, quiet);
+        var dest = HashSide(destCachedSide, destFresh, problems, quiet);
         StageClock.Mark("files: hashed");
         if (verbose)
         {
@@ -133,14 +134,62 @@ internal sealed class TreeGatherer(LocalAccess access, TextWriter stderr, RunPro
         return new CachedSide(endpoint, scan, tree, toRead.Count > 0 ? Files() : copy, cache, warning, toRead, fromCache);
     }
 
+    /// <summary>
+    /// The files both local sides must hash at the same path with the same size (with --checksum, every
+    /// file of a mirror): SOURCE's are hashed and DEST's compared with them byte for byte as they are read,
+    /// so a DEST file with the same bytes takes SOURCE's hash without being hashed itself. What this
+    /// settles leaves the sides' lists of paths to read; a DEST file that differs stays on its list.
+    /// </summary>
+    private (Dictionary<string, ContentHash> Source, Dictionary<string, ContentHash> Dest) HashPairs(CachedSide source, CachedSide dest, List<string> problems)
+    {
+        var sourceFresh = new Dictionary<string, ContentHash>(StringComparer.Ordinal);
+        var destFresh = new Dictionary<string, ContentHash>(StringComparer.Ordinal);
+        if (source.Endpoint is not LocalEndpoint sourceLocal || dest.Endpoint is not LocalEndpoint destLocal
+            || source.Files is not { } sourceFiles || dest.Files is not { } destFiles || dest.ToRead.Count == 0)
+        {
+            return (sourceFresh, destFresh);
+        }
+        var destToRead = new System.Collections.Generic.HashSet<string>(dest.ToRead, StringComparer.Ordinal);
+        var pairs = new List<string>();
+        foreach (var path in source.ToRead)
+        {
+            if (destToRead.Contains(path) && destFiles[path].Size == sourceFiles[path].Size)
+            {
+                pairs.Add(path);
+            }
+        }
+        if (pairs.Count == 0)
+        {
+            return (sourceFresh, destFresh);
+        }
+        var hashing = progress.Stage("hashing " + source.Endpoint.Root, pairs.Sum(p => (double)sourceFiles[p].Size));
+        var (hashed, same, hashProblems) = sourceLocal.HashComparing(destLocal, pairs.ToSeq(), bytes => hashing.Advance(bytes));
+        hashing.Done();
+        problems.AddRange(hashProblems);
+        foreach (var (path, hash) in hashed)
+        {
+            sourceFiles[path] = sourceFiles[path] with { Hash = hash };
+            sourceFresh[path] = hash;
+            if (same.Contains(path))
+            {
+                destFiles[path] = destFiles[path] with { Hash = hash };
+                destFresh[path] = hash;
+            }
+        }
+        // Every pair was tried on SOURCE's side, read or reported; DEST's side keeps what is not settled.
+        var tried = new System.Collections.Generic.HashSet<string>(pairs, StringComparer.Ordinal);
+        source.ToRead.RemoveAll(tried.Contains);
+        dest.ToRead.RemoveAll(destFresh.ContainsKey);
+        return (sourceFresh, destFresh);
+    }
+
     /// <summary>Reads and hashes what the cache did not know, and gives the side's tree with every wanted hash.</summary>
-    private (FileTree Tree, HashedSide Side, int FromCache) HashSide(CachedSide side, List<string> problems, bool quiet)
+    private (FileTree Tree, HashedSide Side, int FromCache) HashSide(CachedSide side, Dictionary<string, ContentHash> fresh, List<string> problems, bool quiet)
     {
         if (side.Warning is not null && !quiet)
         {
             stderr.WriteLine($"reconcile: {side.Warning}");
         }
-        var fresh = new Dictionary<string, ContentHash>(StringComparer.Ordinal);
         if (side.Files is not { } files)
         {
             return (side.Tree, new HashedSide(side.Endpoint.Root, side.Scan, side.Cache, fresh), side.FromCache);

@@ -67,6 +67,38 @@ public sealed class ChecksumCacheTests : IDisposable
         Assert.Equal(ExitCodes.Done, CliRun.Of("files", "--check", "--checksum", "--cache-dir", cache, source, dest).ExitCode);
     }
 
+    /// <summary>
+    /// Without a cache, both sides of every pair are read at once and compared: a DEST file with the same
+    /// size and time but other bytes (at its start, at its end) is pending and then rewritten; files with
+    /// the same bytes are left alone.
+    /// </summary>
+    [Theory]
+    [InlineData("Same bytes, and some more", "Same bytes, and some more", false)]
+    [InlineData("Same bytes, and some more", "same bytes, and some more", true)]
+    [InlineData("Same bytes, and some more", "Same bytes, and some mor!", true)]
+    public void WithoutACacheADestFileIsComparedWithItsSourceByteForByte(string sourceText, string destText, bool pending)
+    {
+        var source = temp.Combine("source");
+        var dest = temp.Combine("dest");
+        foreach (var (root, text) in new[] { (source, sourceText), (dest, destText) })
+        {
+            Directory.CreateDirectory(Path.Combine(root, "d"));
+            File.WriteAllText(Path.Combine(root, "d/a.txt"), text);
+            File.WriteAllText(Path.Combine(root, "b.txt"), "always the same");
+            File.SetLastWriteTimeUtc(Path.Combine(root, "d/a.txt"), Old);
+            File.SetLastWriteTimeUtc(Path.Combine(root, "b.txt"), Old);
+        }
+
+        var check = CliRun.Of("files", "--check", "--checksum", "--no-cache", source, dest);
+        Assert.True(check.ExitCode == (pending ? ExitCodes.ChangesPending : ExitCodes.Done), check.ToString());
+        Assert.Equal(pending, check.Stdout.Split('\n').Any(line => line.StartsWith("update", StringComparison.Ordinal) && line.EndsWith(" d/a.txt", StringComparison.Ordinal)));
+        Assert.DoesNotContain("b.txt", check.Stdout, StringComparison.Ordinal);
+        var run = CliRun.Of("files", "--checksum", "--no-cache", source, dest);
+        Assert.True(run.ExitCode == ExitCodes.Done, run.ToString());
+        Assert.Equal(sourceText, File.ReadAllText(Path.Combine(dest, "d/a.txt")));
+        Assert.Equal(ExitCodes.Done, CliRun.Of("files", "--check", "--checksum", "--no-cache", source, dest).ExitCode);
+    }
+
     [Fact]
     public void ACacheOfTheFormatWithoutChangeTimesIsDroppedQuietly()
     {

@@ -51,6 +51,60 @@ public sealed class ContentHasherTests : IDisposable
         Assert.Equal(size, length);
     }
 
+    /// <summary>How the other root's file differs from this root's: not at all, or at one end or the other.</summary>
+    public static TheoryData<int, string> SizesAndDifferences()
+    {
+        var data = new TheoryData<int, string>();
+        foreach (var size in new[] { 0, 1, Chunk - 1, Chunk, Chunk + 1, 3 * Chunk })
+        {
+            foreach (var difference in new[] { "none", "first byte", "last byte", "one byte more", "one byte less", "missing", "a directory" })
+            {
+                if (size > 0 || difference is not ("first byte" or "last byte" or "one byte less"))
+                {
+                    data.Add(size, difference);
+                }
+            }
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(SizesAndDifferences))]
+    public void HashingBesideAnotherTreeTellsWhetherItsFileHoldsTheSameBytes(int size, string difference)
+    {
+        var bytes = new byte[size];
+        new Random(size + 2).NextBytes(bytes);
+        var other = difference switch
+        {
+            "first byte" => [(byte)(bytes[0] ^ 1), .. bytes[1..]],
+            "last byte" => [.. bytes[..^1], (byte)(bytes[^1] ^ 1)],
+            "one byte more" => [.. bytes, 7],
+            "one byte less" => bytes[..^1],
+            _ => bytes,
+        };
+        var (root, otherRoot) = (temp.Combine("tree"), temp.Combine("mirror"));
+        Directory.CreateDirectory(root);
+        Directory.CreateDirectory(otherRoot);
+        File.WriteAllBytes(Path.Combine(root, "file"), bytes);
+        if (difference == "a directory")
+        {
+            Directory.CreateDirectory(Path.Combine(otherRoot, "file"));
+        }
+        else if (difference != "missing")
+        {
+            File.WriteAllBytes(Path.Combine(otherRoot, "file"), other);
+        }
+        long told = 0;
+
+        var (hashes, same, problems) = new ContentHasher(LocalAccess.OfThisMachine()) { Hashed = n => Interlocked.Add(ref told, n) }
+            .HashComparing(root, otherRoot, Seq.create("file"));
+
+        Assert.Empty(problems);
+        Assert.Equal(ContentHash.FromBytes(SHA256.HashData(bytes)), hashes["file"]);
+        Assert.Equal(difference == "none", same.Contains("file"));
+        Assert.Equal(size, told);
+    }
+
     [Fact]
     public void AMissingFileIsAProblemAndTheOthersAreStillHashed()
     {
