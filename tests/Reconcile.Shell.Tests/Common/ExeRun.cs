@@ -25,6 +25,14 @@ public static class ExeRun
     public static CliRun Of(IReadOnlyDictionary<string, string>? environment, params string[] args) =>
         Start(null, environment, args);
 
+    /// <summary>
+    /// Runs with SIGINT and SIGTERM handled as by default, whatever this process inherited: a test suite
+    /// started in the background of a shell script ignores SIGINT, and a program inherits an ignored signal
+    /// (the runtime then leaves it ignored), so a test of what a signal does could not send it otherwise.
+    /// </summary>
+    public static CliRun WithDefaultSignals(IReadOnlyDictionary<string, string>? environment, params string[] args) =>
+        Start(["env", "--default-signal=INT,TERM"], environment, args);
+
     /// <summary>Runs in <paramref name="directory"/>, so that relative paths resolve there.</summary>
     public static CliRun In(string directory, params string[] args) =>
         Start(null, null, args, directory);

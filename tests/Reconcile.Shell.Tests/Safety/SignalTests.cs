@@ -38,7 +38,7 @@ public sealed class SignalTests : IDisposable
     {
         Skip.If(OperatingSystem.IsWindows(), "POSIX signals");
         var (source, dest, env) = Fixture();
-        var stopped = ExeRun.Of(SignalAt(env, 6, signal), "files", source, dest);
+        var stopped = ExeRun.WithDefaultSignals(SignalAt(env, 6, signal), "files", source, dest);
         Assert.True(stopped.ExitCode == exitCode, stopped.ToString());
         Assert.Contains($"reconcile: stopped by SIG{signal}: ", stopped.Stderr, StringComparison.Ordinal);
         Assert.Contains("not started", stopped.Stdout, StringComparison.Ordinal);
@@ -64,7 +64,7 @@ public sealed class SignalTests : IDisposable
     {
         Skip.If(OperatingSystem.IsWindows(), "POSIX signals");
         var (source, dest, env) = Fixture();
-        var stopped = ExeRun.Of(SignalAt(env, 1, "TERM"), "files", source, dest);
+        var stopped = ExeRun.WithDefaultSignals(SignalAt(env, 1, "TERM"), "files", source, dest);
         Assert.True(stopped.ExitCode == 143, stopped.ToString());
         Assert.Equal("reconcile: stopped by SIGTERM before anything was changed\n", stopped.Stderr);
         Assert.False(Directory.Exists(dest));
