@@ -37,19 +37,44 @@ public static class Interruption
         onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Handle);
     }
 
-    /// <summary>From here on the run writes: a signal stops it between two actions, not at once.</summary>
-    public static void StartWriting() => writing = true;
+    /// <summary>
+    /// From here on the run writes: a signal stops it between two actions, not at once. A signal that came
+    /// before this is ending the process on the handler's thread: then this never returns, so the run
+    /// cannot start writing while the process exits.
+    /// </summary>
+    public static void StartWriting()
+    {
+        lock (Gate)
+        {
+            if (!Requested)
+            {
+                writing = true;
+                return;
+            }
+        }
+        Thread.Sleep(Timeout.Infinite);
+    }
+
+    /// <summary>Makes "is the run writing yet?" and "did a signal come?" one decision, whichever comes first.</summary>
+    private static readonly object Gate = new();
 
     private static void Handle(PosixSignalContext context)
     {
         context.Cancel = true;
-        // The first signal counts; a second one while the run winds down changes nothing.
-        Interlocked.CompareExchange(ref signal, context.Signal == PosixSignal.SIGINT ? SigInt : SigTerm, 0);
-        if (!writing)
+        lock (Gate)
         {
-            errors?.WriteLine($"reconcile: stopped by {Name} before anything was changed");
-            Environment.Exit(ExitCode);
+            // The first signal counts; a second one while the run winds down changes nothing.
+            var first = Interlocked.CompareExchange(ref signal, context.Signal == PosixSignal.SIGINT ? SigInt : SigTerm, 0) == 0;
+            if (writing)
+            {
+                return;
+            }
+            if (first)
+            {
+                errors?.WriteLine($"reconcile: stopped by {Name} before anything was changed");
+            }
         }
+        Environment.Exit(ExitCode);
     }
 
     /// <summary>The signal number a test hook names: INT or TERM.</summary>
