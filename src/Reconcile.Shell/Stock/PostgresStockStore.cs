@@ -166,56 +166,48 @@ internal sealed class PostgresStockStore : IStockStore
     {
         using var transaction = connection.BeginTransaction(System.Data.IsolationLevel.RepeatableRead);
         var version = StateVersion(connection, transaction);
-        var keys = new RowSeqs();
-        var batches = Export(connection, $"SELECT seq, ref, sku, qty, coalesce(eta, '') FROM {Table("batches")} ORDER BY seq", 4, (seq, v) =>
-        {
-            keys.Batches.TryAdd(v[0], seq);
-            return new RawBatch(LineOf(seq), v[0], v[1], v[2], v[3]);
-        });
-        var allocations = Export(connection, $"SELECT seq, orderid, sku, qty, batchref FROM {Table("allocations")} ORDER BY seq", 4, (seq, v) =>
-        {
-            keys.Allocations.TryAdd(new LineKey(v[0], v[1]), seq);
-            return new RawAllocation(LineOf(seq), v[0], v[1], v[2], v[3]);
-        });
-        var backorders = Export(connection, $"SELECT seq, orderid, sku, qty FROM {Table("backorders")} ORDER BY seq", 3, (seq, v) =>
-        {
-            keys.Backorders.TryAdd(new LineKey(v[0], v[1]), seq);
-            return new RawOrderLine(LineOf(seq), v[0], v[1], v[2]);
-        });
+        var seqs = new RowSeqs();
+        var repeated = new RepeatedText();
+        var batches = new List<RawBatch>();
+        var allocations = new List<RawAllocation>();
+        var backorders = new List<RawOrderLine>();
+        Export(connection, $"SELECT seq, ref, sku, qty, eta FROM {Table("batches")} ORDER BY seq", seqs.Batches, row =>
+            batches.Add(new RawBatch(batches.Count + 1, Text(row), repeated.Of(Text(row)), repeated.Of(Text(row)), repeated.Of(Text(row)))));
+        Export(connection, $"SELECT seq, orderid, sku, qty, batchref FROM {Table("allocations")} ORDER BY seq", seqs.Allocations, row =>
+            allocations.Add(new RawAllocation(allocations.Count + 1, Text(row), repeated.Of(Text(row)), repeated.Of(Text(row)), Text(row))));
+        Export(connection, $"SELECT seq, orderid, sku, qty FROM {Table("backorders")} ORDER BY seq", seqs.Backorders, row =>
+            backorders.Add(new RawOrderLine(backorders.Count + 1, Text(row), repeated.Of(Text(row)), repeated.Of(Text(row)))));
         transaction.Commit();
-        read = keys;
+        read = seqs;
         return StockTables.Snapshot(batches, allocations, backorders, versioned ? version : null);
     });
 
-    /// <summary>The rows of a query by binary COPY: its seq, then <paramref name="columns"/> text columns.</summary>
-    private static List<T> Export<T>(NpgsqlConnection connection, string query, int columns, Func<long, string[], T> row)
+    /// <summary>The rows of a query by binary COPY: each row's seq into <paramref name="seqs"/>, then its
+    /// other columns, read in order by <paramref name="row"/>.</summary>
+    private static void Export(NpgsqlConnection connection, string query, List<long> seqs, Action<NpgsqlBinaryExporter> row)
     {
-        var rows = new List<T>();
         using var exporter = connection.BeginBinaryExport($"COPY ({query}) TO STDOUT (FORMAT BINARY)");
         while (exporter.StartRow() != -1)
         {
-            var seq = exporter.Read<long>();
-            var values = new string[columns];
-            for (var i = 0; i < columns; i++)
-            {
-                values[i] = exporter.IsNull ? SkipNull(exporter) : exporter.Read<string>();
-            }
-            rows.Add(row(seq, values));
+            seqs.Add(exporter.Read<long>());
+            row(exporter);
         }
-        return rows;
     }
 
-    private static string SkipNull(NpgsqlBinaryExporter exporter)
+    /// <summary>The next column's text; NULL (a hand-edited row) reads as empty.</summary>
+    private static string Text(NpgsqlBinaryExporter row)
     {
-        exporter.Skip();
-        return "";
+        if (row.IsNull)
+        {
+            row.Skip();
+            return "";
+        }
+        return row.Read<string>();
     }
-
-    private static int LineOf(long seq) => (int)Math.Min(int.MaxValue, seq);
 
     public Option<Problem> Commit(StoreVersion expected, Func<StockChange> prepare)
     {
-        var keys = read ?? throw new InvalidOperationException("the store commits only what it has read");
+        var seqs = read ?? throw new InvalidOperationException("the store commits only what it has read");
         return Guarded(connection =>
         {
             using var transaction = connection.BeginTransaction();
@@ -226,11 +218,11 @@ internal sealed class PostgresStockStore : IStockStore
             }
             var change = prepare();
             KillPoint.Step();
-            Write(connection, transaction, "batches", ["ref", "sku", "qty", "eta"], RowChanges<Batch>.Of(change.Before.Batches, change.After.Batches, b => b.Ref, keys.Batches), b => [b.Ref, b.Sku, Number(b.Qty), b.Eta is { } eta ? eta.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : null]);
+            Write(connection, transaction, "batches", ["ref", "sku", "qty", "eta"], RowChanges<Batch>.Of(change.Before.Batches, change.After.Batches, b => b.Ref, seqs.Batches), b => [b.Ref, b.Sku, Number(b.Qty), b.Eta is { } eta ? eta.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : null]);
             KillPoint.Step();
-            Write(connection, transaction, "allocations", ["orderid", "sku", "qty", "batchref"], RowChanges<Allocation>.Of(change.Before.Allocations, change.After.Allocations, a => a.Key, keys.Allocations), a => [a.OrderId, a.Sku, Number(a.Qty), a.BatchRef]);
+            Write(connection, transaction, "allocations", ["orderid", "sku", "qty", "batchref"], RowChanges<Allocation>.Of(change.Before.Allocations, change.After.Allocations, a => a.Key, seqs.Allocations), a => [a.OrderId, a.Sku, Number(a.Qty), a.BatchRef]);
             KillPoint.Step();
-            Write(connection, transaction, "backorders", ["orderid", "sku", "qty"], RowChanges<OrderLine>.Of(change.Before.Backorders, change.After.Backorders, l => l.Key, keys.Backorders), l => [l.OrderId, l.Sku, Number(l.Qty)]);
+            Write(connection, transaction, "backorders", ["orderid", "sku", "qty"], RowChanges<OrderLine>.Of(change.Before.Backorders, change.After.Backorders, l => l.Key, seqs.Backorders), l => [l.OrderId, l.Sku, Number(l.Qty)]);
             KillPoint.Step();
             Execute(connection, transaction, $"UPDATE {Table("reconcile_store")} SET state_version = state_version + 1");
             using (var journal = new NpgsqlCommand($"INSERT INTO {Table("journal")} (entry) VALUES ($1)", connection, transaction))

@@ -116,6 +116,25 @@ public sealed class SqliteStoreTests : IDisposable
     }
 
     [Fact]
+    public void ARowEditedByHandFarDownALargeTableIsReportedByItsOwnKey()
+    {
+        // Rows are written 65536 seqs apart: the 40000th lies far beyond any line number a seq could be.
+        var database = Path.Combine(temp.Path, "large.db");
+        Assert.Equal(0, CliRun.Of("store", "init", database).ExitCode);
+        Sql(database, """
+            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 40000)
+            INSERT INTO batches (seq, ref, sku, qty, eta) SELECT i * 65536, 'b' || i, 'LAMP', 10, NULL FROM n;
+            UPDATE batches SET qty = 'many' WHERE ref = 'b39999';
+            """);
+        var feed = Path.Combine(temp.Path, "feed.csv");
+        File.WriteAllText(feed, "ref,sku,qty,eta\nb1,LAMP,10,\n");
+        var run = CliRun.Of("stock", "--dry-run", feed, database);
+        Assert.Equal(ExitCodes.BadInput, run.ExitCode);
+        Assert.Contains("batches: ref=b39999: ", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("1 bad row", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ANewerSchemaIsRefusedWithExitTwo()
     {
         var (_, feed, _, database) = SampleInBothStores();
