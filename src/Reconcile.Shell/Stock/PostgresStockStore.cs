@@ -217,6 +217,7 @@ internal sealed class PostgresStockStore : IStockStore
                 return Some(Problem.Refused($"{Locator}: another run changed the store while this one was planning; nothing was changed, run again"));
             }
             var change = prepare();
+            StageClock.Mark("postgres: the new state worked out");
             KillPoint.Step();
             Write(connection, transaction, "batches", ["ref", "sku", "qty", "eta"], RowChanges<Batch>.Of(change.Before.Batches, change.After.Batches, b => b.Ref, seqs.Batches), b => [b.Ref, b.Sku, Number(b.Qty), b.Eta is { } eta ? eta.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : null]);
             KillPoint.Step();
@@ -232,6 +233,7 @@ internal sealed class PostgresStockStore : IStockStore
             }
             KillPoint.Step();
             transaction.Commit();
+            StageClock.Mark("postgres: committed");
             KillPoint.Step();
             return Option<Problem>.None;
         });
@@ -252,38 +254,44 @@ internal sealed class PostgresStockStore : IStockStore
             delete.Parameters.AddWithValue(changes.Deletes.ToArray());
             delete.ExecuteNonQuery();
         }
-        foreach (var (row, seq) in changes.Updates)
+        if (changes.Updates.Count > 0)
         {
-            var set = string.Join(", ", columns.Select((c, i) => $"{c} = ${i + 1}"));
-            using var update = new NpgsqlCommand($"UPDATE {Table(table)} SET {set} WHERE seq = ${columns.Length + 1}", connection, transaction);
-            foreach (var value in values(row))
-            {
-                update.Parameters.AddWithValue((object?)value ?? DBNull.Value);
-            }
-            update.Parameters.AddWithValue(seq);
-            update.ExecuteNonQuery();
+            // Rows changed in place go through a temporary table, so that they are one UPDATE (and one
+            // firing of the table's trigger), not a round trip each.
+            Execute(connection, transaction, $"CREATE TEMPORARY TABLE reconcile_updates (LIKE {Table(table)}) ON COMMIT DROP");
+            Copy(connection, "reconcile_updates", columns, changes.Updates, values);
+            var set = string.Join(", ", columns.Select(c => $"{c} = u.{c}"));
+            Execute(connection, transaction, $"UPDATE {Table(table)} AS t SET {set} FROM reconcile_updates AS u WHERE t.seq = u.seq");
+            Execute(connection, transaction, "DROP TABLE reconcile_updates");
         }
         if (changes.Inserts.Count > 0)
         {
-            using var importer = connection.BeginBinaryImport($"COPY {Table(table)} (seq, {string.Join(", ", columns)}) FROM STDIN (FORMAT BINARY)");
-            foreach (var (row, seq) in changes.Inserts)
+            Copy(connection, Table(table), columns, changes.Inserts, values);
+        }
+        StageClock.Mark($"postgres: {table}: {changes.Deletes.Count} deleted, {changes.Updates.Count} updated, {changes.Inserts.Count} inserted{(changes.RewriteAll ? " (all)" : "")}");
+    }
+
+    /// <summary>Writes rows, each with its <c>seq</c>, into a table by binary COPY.</summary>
+    private static void Copy<TRow>(NpgsqlConnection connection, string table, string[] columns, IReadOnlyList<(TRow Row, long Seq)> rows, Func<TRow, string?[]> values)
+    {
+        using var importer = connection.BeginBinaryImport($"COPY {table} (seq, {string.Join(", ", columns)}) FROM STDIN (FORMAT BINARY)");
+        foreach (var (row, seq) in rows)
+        {
+            importer.StartRow();
+            importer.Write(seq, NpgsqlTypes.NpgsqlDbType.Bigint);
+            foreach (var value in values(row))
             {
-                importer.StartRow();
-                importer.Write(seq, NpgsqlTypes.NpgsqlDbType.Bigint);
-                foreach (var value in values(row))
+                if (value is null)
                 {
-                    if (value is null)
-                    {
-                        importer.WriteNull();
-                    }
-                    else
-                    {
-                        importer.Write(value, NpgsqlTypes.NpgsqlDbType.Text);
-                    }
+                    importer.WriteNull();
+                }
+                else
+                {
+                    importer.Write(value, NpgsqlTypes.NpgsqlDbType.Text);
                 }
             }
-            importer.Complete();
         }
+        importer.Complete();
     }
 
     public string Changes(StoreVersion then, StoreVersion now) =>
