@@ -226,9 +226,9 @@ internal sealed class PostgresStockStore : IStockStore
             Write(connection, transaction, "backorders", ["orderid", "sku", "qty"], RowChanges<OrderLine>.Of(change.Before.Backorders, change.After.Backorders, l => l.Key, seqs.Backorders), l => [l.OrderId, l.Sku, Number(l.Qty)]);
             KillPoint.Step();
             Execute(connection, transaction, $"UPDATE {Table("reconcile_store")} SET state_version = state_version + 1");
-            using (var journal = new NpgsqlCommand($"INSERT INTO {Table("journal")} (entry) VALUES ($1)", connection, transaction))
+            using (var journal = new NpgsqlCommand($"INSERT INTO {Table("journal")} (entry) SELECT e.entry FROM unnest($1::text[]) WITH ORDINALITY AS e(entry, n) ORDER BY e.n", connection, transaction))
             {
-                journal.Parameters.AddWithValue(StockJournal.Line(change.Entry, json => json.WriteString("store", Locator)));
+                journal.Parameters.AddWithValue(change.History.Append(StockJournal.Line(change.Entry, json => json.WriteString("store", Locator))).ToArray());
                 journal.ExecuteNonQuery();
             }
             KillPoint.Step();
@@ -296,6 +296,18 @@ internal sealed class PostgresStockStore : IStockStore
 
     public string Changes(StoreVersion then, StoreVersion now) =>
         $"{Locator} (version {then.Token.Split(':')[^1]}, now {now.Token.Split(':')[^1]})";
+
+    public IReadOnlyList<string> Journal() => Guarded(connection =>
+    {
+        var lines = new List<string>();
+        using var command = new NpgsqlCommand($"SELECT entry FROM {Table("journal")} ORDER BY seq", connection);
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            lines.Add(reader.GetString(0));
+        }
+        return (IReadOnlyList<string>)lines;
+    });
 
     private long? SchemaVersion(NpgsqlConnection connection, NpgsqlTransaction? transaction)
     {

@@ -197,8 +197,12 @@ internal sealed class SqliteStockStore : IStockStore
             Execute(connection, transaction, "UPDATE reconcile_store SET state_version = state_version + 1");
             using (var journal = Command(connection, transaction, "INSERT INTO journal (entry) VALUES ($entry)"))
             {
-                journal.Parameters.AddWithValue("$entry", StockJournal.Line(change.Entry, json => json.WriteString("store", Locator)));
-                journal.ExecuteNonQuery();
+                var entry = journal.Parameters.Add("$entry", SqliteType.Text);
+                foreach (var line in change.History.Append(StockJournal.Line(change.Entry, json => json.WriteString("store", Locator))))
+                {
+                    entry.Value = line;
+                    journal.ExecuteNonQuery();
+                }
             }
             StageClock.Mark("sqlite: rows and journal written");
             KillPoint.Step();

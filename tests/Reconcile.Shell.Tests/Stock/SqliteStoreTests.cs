@@ -88,6 +88,23 @@ public sealed class SqliteStoreTests : IDisposable
     }
 
     [Fact]
+    public void ACopyTakesTheJournalAlongAndAddsItsOwnEntry()
+    {
+        var (root, feed, csv, _) = SampleInBothStores();
+        Assert.Equal(0, CliRun.Of("stock", feed, csv).ExitCode);
+        var history = File.ReadAllLines(Path.Combine(csv, "journal.jsonl"));
+        var database = Path.Combine(root, "after.db");
+        var back = Path.Combine(root, "back");
+        Assert.Equal(0, CliRun.Of("store", "copy", csv, database).ExitCode);
+        Assert.Equal(0, CliRun.Of("store", "copy", database, back).ExitCode);
+        var journal = File.ReadAllLines(Path.Combine(back, "journal.jsonl"));
+        Assert.Equal(history.Length + 2, journal.Length);
+        Assert.Equal(history, journal.Take(history.Length));
+        Assert.Contains("\"command\":\"store copy\",\"from\":\"" + Path.GetFullPath(csv), journal[^2], StringComparison.Ordinal);
+        Assert.Contains("\"command\":\"store copy\",\"from\":\"sqlite:" + Path.GetFullPath(database), journal[^1], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ACopyIntoAStoreThatHoldsAnythingIsRefusedWithExitThree()
     {
         var (root, _, csv, database) = SampleInBothStores();
