@@ -172,38 +172,33 @@ internal sealed class PostgresStockStore : IStockStore
         var allocations = new List<RawAllocation>();
         var backorders = new List<RawOrderLine>();
         Export(connection, $"SELECT seq, ref, sku, qty, eta FROM {Table("batches")} ORDER BY seq", seqs.Batches, row =>
-            batches.Add(new RawBatch(batches.Count + 1, Text(row), repeated.Of(Text(row)), repeated.Of(Text(row)), repeated.Of(Text(row)))));
+            batches.Add(new RawBatch(batches.Count + 1, Text(row.Field()), repeated.Of(row.Field()), repeated.Of(row.Field()), repeated.Of(row.Field()))));
         Export(connection, $"SELECT seq, orderid, sku, qty, batchref FROM {Table("allocations")} ORDER BY seq", seqs.Allocations, row =>
-            allocations.Add(new RawAllocation(allocations.Count + 1, Text(row), repeated.Of(Text(row)), repeated.Of(Text(row)), Text(row))));
+            allocations.Add(new RawAllocation(allocations.Count + 1, Text(row.Field()), repeated.Of(row.Field()), repeated.Of(row.Field()), Text(row.Field()))));
         Export(connection, $"SELECT seq, orderid, sku, qty FROM {Table("backorders")} ORDER BY seq", seqs.Backorders, row =>
-            backorders.Add(new RawOrderLine(backorders.Count + 1, Text(row), repeated.Of(Text(row)), repeated.Of(Text(row)))));
+            backorders.Add(new RawOrderLine(backorders.Count + 1, Text(row.Field()), repeated.Of(row.Field()), repeated.Of(row.Field()))));
         transaction.Commit();
         read = seqs;
         return StockTables.Snapshot(batches, allocations, backorders, versioned ? version : null);
     });
 
     /// <summary>The rows of a query by binary COPY: each row's seq into <paramref name="seqs"/>, then its
-    /// other columns, read in order by <paramref name="row"/>.</summary>
-    private static void Export(NpgsqlConnection connection, string query, List<long> seqs, Action<NpgsqlBinaryExporter> row)
+    /// other columns, read in order by <paramref name="row"/> (a NULL, in a row edited by hand, reads as
+    /// empty).</summary>
+    private static void Export(NpgsqlConnection connection, string query, List<long> seqs, Action<BinaryCopyRows> row)
     {
-        using var exporter = connection.BeginBinaryExport($"COPY ({query}) TO STDOUT (FORMAT BINARY)");
-        while (exporter.StartRow() != -1)
+        using var stream = connection.BeginRawBinaryCopy($"COPY ({query}) TO STDOUT (FORMAT BINARY)");
+        var rows = new BinaryCopyRows(stream);
+        while (rows.NextRow())
         {
-            seqs.Add(exporter.Read<long>());
-            row(exporter);
+            seqs.Add(rows.Int64());
+            row(rows);
         }
+        // The end of the data is followed by the end of the stream.
+        stream.CopyTo(Stream.Null);
     }
 
-    /// <summary>The next column's text; NULL (a hand-edited row) reads as empty.</summary>
-    private static string Text(NpgsqlBinaryExporter row)
-    {
-        if (row.IsNull)
-        {
-            row.Skip();
-            return "";
-        }
-        return row.Read<string>();
-    }
+    private static string Text(ReadOnlySpan<byte> utf8) => System.Text.Encoding.UTF8.GetString(utf8);
 
     public Option<Problem> Commit(StoreVersion expected, Func<StockChange> prepare)
     {
