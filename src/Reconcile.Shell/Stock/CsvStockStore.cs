@@ -100,8 +100,38 @@ internal sealed partial class CsvStockStore(string directory) : IStockStore
         var change = preparing.Join();
         var entry = change.Entry with { Inputs = [.. change.Entry.Inputs, .. files.Files] };
         var line = StockJournal.Line(entry, json => WriteValuesLeftBehind(json, change.After, files));
-        CommitFiles(change.Before, change.After, line, files);
+        CommitFiles(change.Before, change.After, line, change.History, files);
         return None;
+    }
+
+    public IReadOnlyList<string> Journal()
+    {
+        // As a dry run reads the state: a commit that is marked but not finished is part of it.
+        var staged = Path.Combine(Pending, JournalFile);
+        if (Committed && File.Exists(staged))
+        {
+            return JournalLines(staged);
+        }
+        var lines = JournalLines(Path.Combine(Directory, JournalFile));
+        var entry = Path.Combine(Pending, JournalEntryFile);
+        if (Committed && File.Exists(entry) && JournalLines(entry) is [var pending] && (lines.Count == 0 || lines[^1] != pending))
+        {
+            lines.Add(pending);
+        }
+        return lines;
+    }
+
+    /// <summary>The complete lines of a journal file (none when it is absent); a torn last line, without
+    /// its newline, is not an entry.</summary>
+    private static List<string> JournalLines(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return [];
+        }
+        var text = File.ReadAllText(path, Encoding.UTF8);
+        var end = text.LastIndexOf('\n');
+        return end < 0 ? [] : [.. text[..end].Split('\n')];
     }
 
     public string Changes(StoreVersion then, StoreVersion now)
@@ -185,7 +215,8 @@ internal sealed partial class CsvStockStore(string directory) : IStockStore
         }
         if (Committed)
         {
-            foreach (var name in new[] { BatchesFile, AllocationsFile, UnallocatedFile })
+            // A commit that brings a history (a copy) stages the whole journal, as it does a state file.
+            foreach (var name in new[] { BatchesFile, AllocationsFile, UnallocatedFile, JournalFile })
             {
                 var staged = Path.Combine(Pending, name);
                 if (File.Exists(staged))
@@ -206,7 +237,7 @@ internal sealed partial class CsvStockStore(string directory) : IStockStore
     }
 
     /// <summary>Replaces the state files whose content changed, and appends the journal line, as one commit.</summary>
-    private void CommitFiles(StockState before, StockState after, string journalLine, CsvStateFiles loaded)
+    private void CommitFiles(StockState before, StockState after, string journalLine, IReadOnlyList<string> history, CsvStateFiles loaded)
     {
         RecoverUnderLock();
         System.IO.Directory.CreateDirectory(Pending);
@@ -230,7 +261,16 @@ internal sealed partial class CsvStockStore(string directory) : IStockStore
             {
                 Stage(UnallocatedFile, s => StockCsv.WriteOrderLines(s, after.Backorders, loaded.Backorders));
             }
-            Stage(JournalEntryFile, s => s.Write(Encoding.UTF8.GetBytes(journalLine + "\n")));
+            if (history.Count == 0)
+            {
+                Stage(JournalEntryFile, s => s.Write(Encoding.UTF8.GetBytes(journalLine + "\n")));
+            }
+            else
+            {
+                // Earlier entries come first: the journal is written whole, and replaces the old one.
+                string[] journal = [.. JournalLines(Path.Combine(Directory, JournalFile)), .. history, journalLine];
+                Stage(JournalFile, s => s.Write(Encoding.UTF8.GetBytes(string.Join("\n", journal) + "\n")));
+            }
         }
         catch
         {

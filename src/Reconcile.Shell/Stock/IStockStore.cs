@@ -39,6 +39,9 @@ internal interface IStockStore
 
     /// <summary>What differs between two versions of this store, for a person: "batches.csv, allocations.csv".</summary>
     string Changes(StoreVersion then, StoreVersion now);
+
+    /// <summary>The journal's entries, oldest first: one line of JSON each, as committed.</summary>
+    IReadOnlyList<string> Journal();
 }
 
 /// <summary>Which state of a store a snapshot was read from; equal tokens, same contents.</summary>
@@ -56,7 +59,12 @@ internal sealed record StoreSnapshot(StateRows Rows, IReadOnlyList<StockError> R
 }
 
 /// <summary>What a commit writes: the state before and after the plan, and the journal entry.</summary>
-internal sealed record StockChange(StockState Before, StockState After, JournalEntry Entry);
+internal sealed record StockChange(StockState Before, StockState After, JournalEntry Entry)
+{
+    /// <summary>Journal entries written before <see cref="Entry"/>, as they are: the history of the store
+    /// a state is copied from, which becomes the copy's.</summary>
+    public IReadOnlyList<string> History { get; init; } = [];
+}
 
 /// <summary>Opens the store a STATE argument or a saved plan names. A new kind of store plugs in here.</summary>
 internal static class StockStores

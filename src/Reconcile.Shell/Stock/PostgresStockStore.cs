@@ -166,56 +166,43 @@ internal sealed class PostgresStockStore : IStockStore
     {
         using var transaction = connection.BeginTransaction(System.Data.IsolationLevel.RepeatableRead);
         var version = StateVersion(connection, transaction);
-        var keys = new RowSeqs();
-        var batches = Export(connection, $"SELECT seq, ref, sku, qty, coalesce(eta, '') FROM {Table("batches")} ORDER BY seq", 4, (seq, v) =>
-        {
-            keys.Batches.TryAdd(v[0], seq);
-            return new RawBatch(LineOf(seq), v[0], v[1], v[2], v[3]);
-        });
-        var allocations = Export(connection, $"SELECT seq, orderid, sku, qty, batchref FROM {Table("allocations")} ORDER BY seq", 4, (seq, v) =>
-        {
-            keys.Allocations.TryAdd(new LineKey(v[0], v[1]), seq);
-            return new RawAllocation(LineOf(seq), v[0], v[1], v[2], v[3]);
-        });
-        var backorders = Export(connection, $"SELECT seq, orderid, sku, qty FROM {Table("backorders")} ORDER BY seq", 3, (seq, v) =>
-        {
-            keys.Backorders.TryAdd(new LineKey(v[0], v[1]), seq);
-            return new RawOrderLine(LineOf(seq), v[0], v[1], v[2]);
-        });
+        var seqs = new RowSeqs();
+        var repeated = new RepeatedText();
+        var batches = new List<RawBatch>();
+        var allocations = new List<RawAllocation>();
+        var backorders = new List<RawOrderLine>();
+        Export(connection, $"SELECT seq, ref, sku, qty, eta FROM {Table("batches")} ORDER BY seq", seqs.Batches, row =>
+            batches.Add(new RawBatch(batches.Count + 1, Text(row.Field()), repeated.Of(row.Field()), repeated.Of(row.Field()), repeated.Of(row.Field()))));
+        Export(connection, $"SELECT seq, orderid, sku, qty, batchref FROM {Table("allocations")} ORDER BY seq", seqs.Allocations, row =>
+            allocations.Add(new RawAllocation(allocations.Count + 1, Text(row.Field()), repeated.Of(row.Field()), repeated.Of(row.Field()), Text(row.Field()))));
+        Export(connection, $"SELECT seq, orderid, sku, qty FROM {Table("backorders")} ORDER BY seq", seqs.Backorders, row =>
+            backorders.Add(new RawOrderLine(backorders.Count + 1, Text(row.Field()), repeated.Of(row.Field()), repeated.Of(row.Field()))));
         transaction.Commit();
-        read = keys;
+        read = seqs;
         return StockTables.Snapshot(batches, allocations, backorders, versioned ? version : null);
     });
 
-    /// <summary>The rows of a query by binary COPY: its seq, then <paramref name="columns"/> text columns.</summary>
-    private static List<T> Export<T>(NpgsqlConnection connection, string query, int columns, Func<long, string[], T> row)
+    /// <summary>The rows of a query by binary COPY: each row's seq into <paramref name="seqs"/>, then its
+    /// other columns, read in order by <paramref name="row"/> (a NULL, in a row edited by hand, reads as
+    /// empty).</summary>
+    private static void Export(NpgsqlConnection connection, string query, List<long> seqs, Action<BinaryCopyRows> row)
     {
-        var rows = new List<T>();
-        using var exporter = connection.BeginBinaryExport($"COPY ({query}) TO STDOUT (FORMAT BINARY)");
-        while (exporter.StartRow() != -1)
+        using var stream = connection.BeginRawBinaryCopy($"COPY ({query}) TO STDOUT (FORMAT BINARY)");
+        var rows = new BinaryCopyRows(stream);
+        while (rows.NextRow())
         {
-            var seq = exporter.Read<long>();
-            var values = new string[columns];
-            for (var i = 0; i < columns; i++)
-            {
-                values[i] = exporter.IsNull ? SkipNull(exporter) : exporter.Read<string>();
-            }
-            rows.Add(row(seq, values));
+            seqs.Add(rows.Int64());
+            row(rows);
         }
-        return rows;
+        // The end of the data is followed by the end of the stream.
+        stream.CopyTo(Stream.Null);
     }
 
-    private static string SkipNull(NpgsqlBinaryExporter exporter)
-    {
-        exporter.Skip();
-        return "";
-    }
-
-    private static int LineOf(long seq) => (int)Math.Min(int.MaxValue, seq);
+    private static string Text(ReadOnlySpan<byte> utf8) => System.Text.Encoding.UTF8.GetString(utf8);
 
     public Option<Problem> Commit(StoreVersion expected, Func<StockChange> prepare)
     {
-        var keys = read ?? throw new InvalidOperationException("the store commits only what it has read");
+        var seqs = read ?? throw new InvalidOperationException("the store commits only what it has read");
         return Guarded(connection =>
         {
             using var transaction = connection.BeginTransaction();
@@ -225,21 +212,23 @@ internal sealed class PostgresStockStore : IStockStore
                 return Some(Problem.Refused($"{Locator}: another run changed the store while this one was planning; nothing was changed, run again"));
             }
             var change = prepare();
+            StageClock.Mark("postgres: the new state worked out");
             KillPoint.Step();
-            Write(connection, transaction, "batches", ["ref", "sku", "qty", "eta"], RowChanges<Batch>.Of(change.Before.Batches, change.After.Batches, b => b.Ref, keys.Batches), b => [b.Ref, b.Sku, Number(b.Qty), b.Eta is { } eta ? eta.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : null]);
+            Write(connection, transaction, "batches", ["ref", "sku", "qty", "eta"], RowChanges<Batch>.Of(change.Before.Batches, change.After.Batches, b => b.Ref, seqs.Batches), b => [b.Ref, b.Sku, Number(b.Qty), b.Eta is { } eta ? eta.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : null]);
             KillPoint.Step();
-            Write(connection, transaction, "allocations", ["orderid", "sku", "qty", "batchref"], RowChanges<Allocation>.Of(change.Before.Allocations, change.After.Allocations, a => a.Key, keys.Allocations), a => [a.OrderId, a.Sku, Number(a.Qty), a.BatchRef]);
+            Write(connection, transaction, "allocations", ["orderid", "sku", "qty", "batchref"], RowChanges<Allocation>.Of(change.Before.Allocations, change.After.Allocations, a => a.Key, seqs.Allocations), a => [a.OrderId, a.Sku, Number(a.Qty), a.BatchRef]);
             KillPoint.Step();
-            Write(connection, transaction, "backorders", ["orderid", "sku", "qty"], RowChanges<OrderLine>.Of(change.Before.Backorders, change.After.Backorders, l => l.Key, keys.Backorders), l => [l.OrderId, l.Sku, Number(l.Qty)]);
+            Write(connection, transaction, "backorders", ["orderid", "sku", "qty"], RowChanges<OrderLine>.Of(change.Before.Backorders, change.After.Backorders, l => l.Key, seqs.Backorders), l => [l.OrderId, l.Sku, Number(l.Qty)]);
             KillPoint.Step();
             Execute(connection, transaction, $"UPDATE {Table("reconcile_store")} SET state_version = state_version + 1");
-            using (var journal = new NpgsqlCommand($"INSERT INTO {Table("journal")} (entry) VALUES ($1)", connection, transaction))
+            using (var journal = new NpgsqlCommand($"INSERT INTO {Table("journal")} (entry) SELECT e.entry FROM unnest($1::text[]) WITH ORDINALITY AS e(entry, n) ORDER BY e.n", connection, transaction))
             {
-                journal.Parameters.AddWithValue(StockJournal.Line(change.Entry, json => json.WriteString("store", Locator)));
+                journal.Parameters.AddWithValue(change.History.Append(StockJournal.Line(change.Entry, json => json.WriteString("store", Locator))).ToArray());
                 journal.ExecuteNonQuery();
             }
             KillPoint.Step();
             transaction.Commit();
+            StageClock.Mark("postgres: committed");
             KillPoint.Step();
             return Option<Problem>.None;
         });
@@ -260,42 +249,60 @@ internal sealed class PostgresStockStore : IStockStore
             delete.Parameters.AddWithValue(changes.Deletes.ToArray());
             delete.ExecuteNonQuery();
         }
-        foreach (var (row, seq) in changes.Updates)
+        if (changes.Updates.Count > 0)
         {
-            var set = string.Join(", ", columns.Select((c, i) => $"{c} = ${i + 1}"));
-            using var update = new NpgsqlCommand($"UPDATE {Table(table)} SET {set} WHERE seq = ${columns.Length + 1}", connection, transaction);
-            foreach (var value in values(row))
-            {
-                update.Parameters.AddWithValue((object?)value ?? DBNull.Value);
-            }
-            update.Parameters.AddWithValue(seq);
-            update.ExecuteNonQuery();
+            // Rows changed in place go through a temporary table, so that they are one UPDATE (and one
+            // firing of the table's trigger), not a round trip each.
+            Execute(connection, transaction, $"CREATE TEMPORARY TABLE reconcile_updates (LIKE {Table(table)}) ON COMMIT DROP");
+            Copy(connection, "reconcile_updates", columns, changes.Updates, values);
+            var set = string.Join(", ", columns.Select(c => $"{c} = u.{c}"));
+            Execute(connection, transaction, $"UPDATE {Table(table)} AS t SET {set} FROM reconcile_updates AS u WHERE t.seq = u.seq");
+            Execute(connection, transaction, "DROP TABLE reconcile_updates");
         }
         if (changes.Inserts.Count > 0)
         {
-            using var importer = connection.BeginBinaryImport($"COPY {Table(table)} (seq, {string.Join(", ", columns)}) FROM STDIN (FORMAT BINARY)");
-            foreach (var (row, seq) in changes.Inserts)
+            Copy(connection, Table(table), columns, changes.Inserts, values);
+        }
+        StageClock.Mark($"postgres: {table}: {changes.Deletes.Count} deleted, {changes.Updates.Count} updated, {changes.Inserts.Count} inserted{(changes.RewriteAll ? " (all)" : "")}");
+    }
+
+    /// <summary>Writes rows, each with its <c>seq</c>, into a table by binary COPY.</summary>
+    private static void Copy<TRow>(NpgsqlConnection connection, string table, string[] columns, IReadOnlyList<(TRow Row, long Seq)> rows, Func<TRow, string?[]> values)
+    {
+        using var importer = connection.BeginBinaryImport($"COPY {table} (seq, {string.Join(", ", columns)}) FROM STDIN (FORMAT BINARY)");
+        foreach (var (row, seq) in rows)
+        {
+            importer.StartRow();
+            importer.Write(seq, NpgsqlTypes.NpgsqlDbType.Bigint);
+            foreach (var value in values(row))
             {
-                importer.StartRow();
-                importer.Write(seq, NpgsqlTypes.NpgsqlDbType.Bigint);
-                foreach (var value in values(row))
+                if (value is null)
                 {
-                    if (value is null)
-                    {
-                        importer.WriteNull();
-                    }
-                    else
-                    {
-                        importer.Write(value, NpgsqlTypes.NpgsqlDbType.Text);
-                    }
+                    importer.WriteNull();
+                }
+                else
+                {
+                    importer.Write(value, NpgsqlTypes.NpgsqlDbType.Text);
                 }
             }
-            importer.Complete();
         }
+        importer.Complete();
     }
 
     public string Changes(StoreVersion then, StoreVersion now) =>
         $"{Locator} (version {then.Token.Split(':')[^1]}, now {now.Token.Split(':')[^1]})";
+
+    public IReadOnlyList<string> Journal() => Guarded(connection =>
+    {
+        var lines = new List<string>();
+        using var command = new NpgsqlCommand($"SELECT entry FROM {Table("journal")} ORDER BY seq", connection);
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            lines.Add(reader.GetString(0));
+        }
+        return (IReadOnlyList<string>)lines;
+    });
 
     private long? SchemaVersion(NpgsqlConnection connection, NpgsqlTransaction? transaction)
     {

@@ -14,32 +14,43 @@ internal sealed record RowChanges<TRow>(bool RewriteAll, IReadOnlyList<long> Del
     /// <summary>How far apart rows are written, so that later rows fit between them.</summary>
     public const long Stride = 1L << 16;
 
-    public static RowChanges<TRow> Of<TKey>(Seq<TRow> before, Seq<TRow> after, Func<TRow, TKey> key, IReadOnlyDictionary<TKey, long> seqs)
+    /// <summary>
+    /// The writes from <paramref name="before"/>, the rows as read, each at the <c>seq</c> of the same
+    /// position in <paramref name="seqs"/> (ascending, as read), to <paramref name="after"/>.
+    /// </summary>
+    public static RowChanges<TRow> Of<TKey>(Seq<TRow> before, Seq<TRow> after, Func<TRow, TKey> key, IReadOnlyList<long> seqs)
         where TKey : notnull
     {
-        var old = new Dictionary<TKey, TRow>();
-        foreach (var row in before)
+        var old = before.ToArray();
+        if (old.Length != seqs.Count)
         {
-            old.TryAdd(key(row), row);
+            throw new InvalidOperationException($"{old.Length} rows read but {seqs.Count} seqs");
+        }
+        // Where each key was read (its first row).
+        var positions = new Dictionary<TKey, int>(old.Length);
+        for (var i = 0; i < old.Length; i++)
+        {
+            positions.TryAdd(key(old[i]), i);
         }
         var rows = after.ToArray();
-        // The seq each row of the plan's table keeps, or null for a new row.
-        var keptSeqs = new long?[rows.Length];
-        var kept = new System.Collections.Generic.HashSet<TKey>();
+        // The position read of each row of the plan's table that keeps its seq, or -1 for a new row.
+        var keptFrom = new int[rows.Length];
+        var kept = new bool[old.Length];
         var last = long.MinValue;
         for (var i = 0; i < rows.Length; i++)
         {
-            var k = key(rows[i]);
+            keptFrom[i] = -1;
             // A row that comes before one it used to follow (an order line that moved to the end) is
             // written again at its new place, like a new row; its old one is deleted.
-            if (old.ContainsKey(k) && seqs.TryGetValue(k, out var seq) && seq > last)
+            if (positions.TryGetValue(key(rows[i]), out var position) && seqs[position] > last)
             {
-                if (!kept.Add(k))
+                if (kept[position])
                 {
                     return Rewrite(rows);
                 }
-                keptSeqs[i] = seq;
-                last = seq;
+                kept[position] = true;
+                keptFrom[i] = position;
+                last = seqs[position];
             }
         }
         var inserts = new List<(TRow, long)>();
@@ -47,9 +58,10 @@ internal sealed record RowChanges<TRow>(bool RewriteAll, IReadOnlyList<long> Del
         var previous = (long?)null;
         for (var i = 0; i < rows.Length;)
         {
-            if (keptSeqs[i] is { } seq)
+            if (keptFrom[i] is var position and >= 0)
             {
-                if (!EqualityComparer<TRow>.Default.Equals(old[key(rows[i])], rows[i]))
+                var seq = seqs[position];
+                if (!EqualityComparer<TRow>.Default.Equals(old[position], rows[i]))
                 {
                     updates.Add((rows[i], seq));
                 }
@@ -58,12 +70,12 @@ internal sealed record RowChanges<TRow>(bool RewriteAll, IReadOnlyList<long> Del
                 continue;
             }
             var end = i;
-            while (end < rows.Length && keptSeqs[end] is null)
+            while (end < rows.Length && keptFrom[end] < 0)
             {
                 end++;
             }
             var count = end - i;
-            var next = end < rows.Length ? keptSeqs[end] : null;
+            var next = end < rows.Length ? seqs[keptFrom[end]] : (long?)null;
             var low = previous ?? (next is { } n ? n - (Stride * (count + 1)) : 0);
             var high = next ?? (low + (Stride * (count + 1)));
             if (high - low <= count)
@@ -76,7 +88,14 @@ internal sealed record RowChanges<TRow>(bool RewriteAll, IReadOnlyList<long> Del
             }
             i = end;
         }
-        var deletes = seqs.Where(p => !kept.Contains(p.Key)).Select(p => p.Value).Order().ToList();
+        var deletes = new List<long>();
+        for (var i = 0; i < old.Length; i++)
+        {
+            if (!kept[i])
+            {
+                deletes.Add(seqs[i]);
+            }
+        }
         return new RowChanges<TRow>(false, deletes, updates, inserts);
     }
 
@@ -84,13 +103,13 @@ internal sealed record RowChanges<TRow>(bool RewriteAll, IReadOnlyList<long> Del
         new(true, [], [], [.. rows.Select((row, i) => (row, Stride * (i + 1)))]);
 }
 
-/// <summary>Where each row a database store's snapshot read lives (its <c>seq</c>), so that a commit writes
-/// only what changed.</summary>
+/// <summary>Where each row a database store's snapshot read lives: its <c>seq</c>, in the order read, so
+/// that a commit writes only what changed.</summary>
 internal sealed class RowSeqs
 {
-    public Dictionary<string, long> Batches { get; } = new(StringComparer.Ordinal);
+    public List<long> Batches { get; } = [];
 
-    public Dictionary<Reconcile.Core.Stock.LineKey, long> Allocations { get; } = [];
+    public List<long> Allocations { get; } = [];
 
-    public Dictionary<Reconcile.Core.Stock.LineKey, long> Backorders { get; } = [];
+    public List<long> Backorders { get; } = [];
 }

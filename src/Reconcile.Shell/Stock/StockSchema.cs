@@ -114,46 +114,19 @@ internal static class StockTables
 
     /// <summary>
     /// A database row has no line a person could find: a problem with it is reported by its key instead
-    /// (<c>allocations: orderid=o1 sku=LAMP: allocation names unknown batch 'b9'</c>). Rows are looked up
-    /// by their <c>seq</c>, which the errors carry as their line.
+    /// (<c>allocations: orderid=o1 sku=LAMP: allocation names unknown batch 'b9'</c>). A row's line is its
+    /// place in the table as read (1 for the first), which the errors carry.
     /// </summary>
     public static Func<StockError, StockError> RowNamer(StateRows rows) => error =>
     {
-        if (error.Line <= 0)
-        {
-            return error;
-        }
+        var at = error.Line - 1;
         var key = error.File switch
         {
-            Batches => Find(rows.Batches.Rows, error.Line, r => r.Line, r => $"ref={r.Ref}"),
-            Allocations => Find(rows.Allocations.Rows, error.Line, r => r.Line, r => $"orderid={r.OrderId} sku={r.Sku}"),
-            Backorders => Find(rows.Backorders.Rows, error.Line, r => r.Line, r => $"orderid={r.OrderId} sku={r.Sku}"),
+            Batches when at >= 0 && at < rows.Batches.Rows.Count => $"ref={rows.Batches.Rows[at].Ref}",
+            Allocations when at >= 0 && at < rows.Allocations.Rows.Count => $"orderid={rows.Allocations.Rows[at].OrderId} sku={rows.Allocations.Rows[at].Sku}",
+            Backorders when at >= 0 && at < rows.Backorders.Rows.Count => $"orderid={rows.Backorders.Rows[at].OrderId} sku={rows.Backorders.Rows[at].Sku}",
             _ => null,
         };
         return key is null ? error : error with { Line = 0, Message = $"{key}: {error.Message}" };
     };
-
-    /// <summary>The key of the row at <paramref name="line"/> (rows are in <c>seq</c> order).</summary>
-    private static string? Find<T>(IReadOnlyList<T> rows, int line, Func<T, int> lineOf, Func<T, string> keyOf)
-    {
-        int low = 0, high = rows.Count - 1;
-        while (low <= high)
-        {
-            var middle = low + ((high - low) / 2);
-            var at = lineOf(rows[middle]);
-            if (at == line)
-            {
-                return keyOf(rows[middle]);
-            }
-            if (at < line)
-            {
-                low = middle + 1;
-            }
-            else
-            {
-                high = middle - 1;
-            }
-        }
-        return null;
-    }
 }

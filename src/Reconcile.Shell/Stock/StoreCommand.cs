@@ -12,7 +12,8 @@ public static class StoreCommand
     public const string Examples = """
         A stock store is a directory of CSV files, or an SQLite database (sqlite:PATH, or a path ending
         in .db, .sqlite or .sqlite3). 'store init' creates an empty one, or migrates a database store
-        of an older schema; 'store copy' copies a whole state, validated, into a new or empty store.
+        of an older schema; 'store copy' copies a whole state, validated, and its journal into a new or
+        empty store.
 
         Examples:
           reconcile store init stock.db                           an empty SQLite store
@@ -63,7 +64,7 @@ public static class StoreCommand
         return $"{locator}: created an empty stock store";
     }
 
-    /// <summary>Copies FROM's state, validated as a run validates it, into TO, which must be new or empty.</summary>
+    /// <summary>Copies FROM's state, validated as a run validates it, and its journal into TO, which must be new or empty.</summary>
     internal static string Copy(string fromLocator, string toLocator, TimeProvider clock)
     {
         var source = StockStores.Open(fromLocator);
@@ -80,7 +81,7 @@ public static class StoreCommand
         using (target.Lock())
         {
             var entry = new JournalEntry(clock.GetUtcNow(), "store copy", [("from", source.Locator)], [], Seq<StockAction>.Empty);
-            target.Commit(empty.Version!, () => new StockChange(StockState.Empty, state, entry))
+            target.Commit(empty.Version!, () => new StockChange(StockState.Empty, state, entry) { History = source.Journal() })
                 .IfSome(problem => throw new RunStoppedException(problem));
         }
         return $"copied {state.Batches.Count} batches, {state.Allocations.Count} allocations and {state.Backorders.Count} backorders from {Shown(fromLocator, source)} to {Shown(toLocator, target)}";

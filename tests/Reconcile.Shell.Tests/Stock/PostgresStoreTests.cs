@@ -56,6 +56,29 @@ public sealed class PostgresStoreTests : IDisposable
     }
 
     [SkippableFact]
+    public void CsvToSqliteToPostgresToCsvKeepsTheJournalEachCopyAddingItsEntry()
+    {
+        var url = PostgresTestServer.NewStore();
+        var root = temp.CopySample("stock", "stock");
+        var csv = Path.Combine(root, "state");
+        Assert.Equal(0, CliRun.Of("stock", Path.Combine(root, "feed.csv"), csv).ExitCode);
+        var history = File.ReadAllLines(Path.Combine(csv, "journal.jsonl"));
+        var database = Path.Combine(root, "stock.db");
+        var back = Path.Combine(root, "back");
+        foreach (var (from, to) in new[] { (csv, database), (database, url), (url, back) })
+        {
+            var copied = CliRun.Of("store", "copy", from, to);
+            Assert.True(copied.ExitCode == 0, copied.ToString());
+        }
+        Assert.Equal(StateFiles(csv), StateFiles(back));
+        var journal = File.ReadAllLines(Path.Combine(back, "journal.jsonl"));
+        Assert.Equal(history.Length + 3, journal.Length);
+        Assert.Equal(history, journal.Take(history.Length));
+        Assert.All(journal.Skip(history.Length), entry => Assert.Contains("\"command\":\"store copy\"", entry, StringComparison.Ordinal));
+        Assert.Contains("\"from\":\"" + PostgresTestServer.WithoutPassword(url), journal[^1], StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
     public void ARunGivesTheSameStateAsOnTheCsvStoreAndThePasswordIsNeverWritten()
     {
         var (root, feed, csv, url) = SampleInBothStores();

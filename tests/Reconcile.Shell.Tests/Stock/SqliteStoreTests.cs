@@ -88,6 +88,23 @@ public sealed class SqliteStoreTests : IDisposable
     }
 
     [Fact]
+    public void ACopyTakesTheJournalAlongAndAddsItsOwnEntry()
+    {
+        var (root, feed, csv, _) = SampleInBothStores();
+        Assert.Equal(0, CliRun.Of("stock", feed, csv).ExitCode);
+        var history = File.ReadAllLines(Path.Combine(csv, "journal.jsonl"));
+        var database = Path.Combine(root, "after.db");
+        var back = Path.Combine(root, "back");
+        Assert.Equal(0, CliRun.Of("store", "copy", csv, database).ExitCode);
+        Assert.Equal(0, CliRun.Of("store", "copy", database, back).ExitCode);
+        var journal = File.ReadAllLines(Path.Combine(back, "journal.jsonl"));
+        Assert.Equal(history.Length + 2, journal.Length);
+        Assert.Equal(history, journal.Take(history.Length));
+        Assert.Contains("\"command\":\"store copy\",\"from\":\"" + Path.GetFullPath(csv), journal[^2], StringComparison.Ordinal);
+        Assert.Contains("\"command\":\"store copy\",\"from\":\"sqlite:" + Path.GetFullPath(database), journal[^1], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ACopyIntoAStoreThatHoldsAnythingIsRefusedWithExitThree()
     {
         var (root, _, csv, database) = SampleInBothStores();
@@ -113,6 +130,25 @@ public sealed class SqliteStoreTests : IDisposable
         Assert.Contains("allocations: orderid=o1 sku=LAMP: allocation names unknown batch 'b9'", run.Stderr, StringComparison.Ordinal);
         Assert.Contains("2 bad rows", run.Stderr, StringComparison.Ordinal);
         Assert.Equal(before, File.ReadAllBytes(database));
+    }
+
+    [Fact]
+    public void ARowEditedByHandFarDownALargeTableIsReportedByItsOwnKey()
+    {
+        // Rows are written 65536 seqs apart: the 40000th lies far beyond any line number a seq could be.
+        var database = Path.Combine(temp.Path, "large.db");
+        Assert.Equal(0, CliRun.Of("store", "init", database).ExitCode);
+        Sql(database, """
+            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 40000)
+            INSERT INTO batches (seq, ref, sku, qty, eta) SELECT i * 65536, 'b' || i, 'LAMP', 10, NULL FROM n;
+            UPDATE batches SET qty = 'many' WHERE ref = 'b39999';
+            """);
+        var feed = Path.Combine(temp.Path, "feed.csv");
+        File.WriteAllText(feed, "ref,sku,qty,eta\nb1,LAMP,10,\n");
+        var run = CliRun.Of("stock", "--dry-run", feed, database);
+        Assert.Equal(ExitCodes.BadInput, run.ExitCode);
+        Assert.Contains("batches: ref=b39999: ", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("1 bad row", run.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -34,6 +34,8 @@ public sealed class StaleStateTests : IDisposable
         public Option<Problem> Commit(StoreVersion expected, Func<StockChange> prepare) => store.Commit(expected, prepare);
 
         public string Changes(StoreVersion then, StoreVersion now) => store.Changes(then, now);
+
+        public IReadOnlyList<string> Journal() => store.Journal();
     }
 
     [Fact]

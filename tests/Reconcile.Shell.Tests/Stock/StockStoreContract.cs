@@ -97,6 +97,36 @@ public abstract class StockStoreContract
     }
 
     [SkippableFact]
+    public void ACommitsHistoryIsJournaledBeforeItsEntryAndReadBackAsItWas()
+    {
+        var store = EmptyStore();
+        Assert.Empty(store.Journal());
+        string[] history = ["{\"time\":\"2025-12-31T00:00:00.0000000Z\",\"command\":\"stock\",\"note\":\"é, \\\"quoted\\\"\"}", "{\"command\":\"allocate\"}"];
+        using (store.Lock())
+        {
+            Assert.True(store.Commit(store.Read(versioned: true).Version!, () => Change(StockState.Empty, Some) with { History = history }).IsNone);
+        }
+        var journal = Again(store).Journal();
+        Assert.Equal(3, journal.Count);
+        Assert.Equal(history, journal.Take(2));
+        Assert.StartsWith("{\"time\":\"2026-01-02T03:04:05", journal[2], StringComparison.Ordinal);
+        Assert.Equal(Some, StateOf(Again(store).Read(versioned: true)));
+
+        // A later commit's entry follows them.
+        var next = Again(store);
+        var version = next.Read(versioned: true).Version!;
+        var later = Change(Some, StockState.Empty);
+        using (next.Lock())
+        {
+            Assert.True(next.Commit(version, () => later with { Entry = later.Entry with { Time = later.Entry.Time.AddDays(1) } }).IsNone);
+        }
+        var after = Again(store).Journal();
+        Assert.Equal(journal, after.Take(3));
+        Assert.Equal(4, after.Count);
+        Assert.StartsWith("{\"time\":\"2026-01-03T03:04:05", after[3], StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
     public void ASecondRunCannotTakeTheLockAndIsToldWhoHoldsIt()
     {
         var store = EmptyStore();
