@@ -28,7 +28,7 @@ public sealed class SavedPlanTests : IDisposable
         var (_, _, plan) = Saved();
         var text = File.ReadAllText(plan);
         var read = FilePlanReader.ReadSavedPlan(text);
-        Assert.Equal(5, read.Actions.Count);
+        Assert.Equal(8, read.Actions.Count);
         Assert.Equal(new[] { "*.tmp" }, read.Options.Excludes.ToArray());
         using var again = new StringWriter();
         FilePlanWriter.WriteSavedPlan(again, read);
