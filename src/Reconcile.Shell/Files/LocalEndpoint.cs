@@ -61,13 +61,13 @@ public sealed class LocalEndpoint(LocalAccess access, string root) : IMirrorEndp
                 fileSystem.File.Move(Full(stash.From), Full(stash.To), false);
                 break;
             case TouchFile touch:
-                SetMeta(Full(touch.Path), touch.Meta);
+                SetMeta(Full(touch.Path), touch.Meta, keepSameSecond: true);
                 break;
             case TouchLink touch:
-                SetLinkMeta(Full(touch.Path), touch.Meta);
+                SetLinkMeta(Full(touch.Path), touch.Meta, keepSameSecond: true);
                 break;
             case TouchDirectory touch:
-                SetMeta(touch.Path.Length == 0 ? Root : Full(touch.Path), touch.Meta);
+                SetMeta(touch.Path.Length == 0 ? Root : Full(touch.Path), touch.Meta, keepSameSecond: true);
                 break;
             case MakeLink link:
                 MakeAside(link.Path, link.Replaces, keep, temp =>
@@ -342,12 +342,15 @@ public sealed class LocalEndpoint(LocalAccess access, string root) : IMirrorEndp
         SetMeta(path, meta);
     }
 
-    /// <summary>Owner (when kept), permission bits and time of an entry that is not a link (checked before).</summary>
-    private void SetMeta(string path, FileMeta meta)
+    /// <summary>
+    /// Owner (when kept), permission bits and time of an entry that is not a link (checked before); with
+    /// <paramref name="keepSameSecond"/>, a time already in the same whole second is left as rsync leaves it.
+    /// </summary>
+    private void SetMeta(string path, FileMeta meta, bool keepSameSecond = false)
     {
         if (native)
         {
-            NativeFiles.SetMeta(path, meta, isLink: false);
+            NativeFiles.SetMeta(path, meta, isLink: false, keepSameSecond);
             return;
         }
         PermissionBits.Write(path, meta.Mode);
@@ -362,11 +365,11 @@ public sealed class LocalEndpoint(LocalAccess access, string root) : IMirrorEndp
     }
 
     /// <summary>Owner and time of the link itself; through the abstraction, which can set neither without following it, nothing.</summary>
-    private void SetLinkMeta(string path, FileMeta meta)
+    private void SetLinkMeta(string path, FileMeta meta, bool keepSameSecond = false)
     {
         if (native)
         {
-            NativeFiles.SetMeta(path, meta, isLink: true);
+            NativeFiles.SetMeta(path, meta, isLink: true, keepSameSecond);
         }
     }
 }

@@ -338,7 +338,14 @@ public static partial class NativeFiles
     /// modification time to the nanosecond; never through a link. The owner first, since giving a file
     /// away clears its setuid and setgid bits.
     /// </summary>
-    public static void SetMeta(string path, FileMeta meta, bool isLink)
+    /// <param name="path">The entry; a link is never followed.</param>
+    /// <param name="meta">What it gets.</param>
+    /// <param name="isLink">Whether it is a link (whose bits are left alone).</param>
+    /// <param name="keepSameSecond">
+    /// Leave a time that is already in the same whole second alone, as rsync leaves it: times are
+    /// compared by whole seconds, so a change of bits or owner alone does not move them.
+    /// </param>
+    public static void SetMeta(string path, FileMeta meta, bool isLink, bool keepSameSecond = false)
     {
         if (meta.Owner != FileMeta.NoOwner || meta.Group != FileMeta.NoOwner)
         {
@@ -347,6 +354,10 @@ public static partial class NativeFiles
         if (!isLink)
         {
             Check(Chmod(path, (uint)(meta.Mode & 0xFFF)), "cannot change the permission bits of", path);
+        }
+        if (keepSameSecond && TryStat(path, out var now) && FileTime.Seconds(now.ModifiedNs) == FileTime.Seconds(meta.ModifiedNs))
+        {
+            return;
         }
         Span<long> times = [0, UtimeOmit, FileTime.Seconds(meta.ModifiedNs), FileTime.Nanos(meta.ModifiedNs)];
         Check(UtimensAt(AtFdCwd, path, ref times[0], AtSymlinkNoFollow), "cannot set the time of", path);
