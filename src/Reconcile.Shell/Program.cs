@@ -15,4 +15,5 @@ Interruption.Install(stderr);
 var code = Cli.Run(args, stdout, stderr, terminal);
 StageClock.Mark("done");
 StageClock.Report();
+Warmup.Settle();
 return code;

@@ -18,6 +18,12 @@ public abstract record FileAction
 
     /// <summary>Where the action ends, for one-line descriptions: the path, or <c>from → to</c>.</summary>
     public abstract string Target { get; }
+
+    /// <summary>
+    /// Whether it adds, removes or renames entries of the directories that hold <see cref="Touches"/>,
+    /// which moves those directories' times; setting an entry's own metadata does not.
+    /// </summary>
+    public virtual bool ChangesParents => true;
 }
 
 /// <summary>Transfer SOURCE/path to a path of DEST where nothing is.</summary>
@@ -74,14 +80,70 @@ public sealed record StashFile(string From, string To) : FileAction
     public override string Target => $"{From} → {To}";
 }
 
-/// <summary>Set the modification time and permission bits of a file whose bytes are already right.</summary>
+/// <summary>Set the modification time, permission bits and owner of a file whose bytes are already right, or of a FIFO, socket or device that is already right.</summary>
 public sealed record TouchFile(string Path, FileMeta Meta) : FileAction
 {
     public override string Op => "touch";
 
     public override IReadOnlyList<string> Touches => [Path];
 
+    public override bool ChangesParents => false;
+
     public override string Target => Path;
+}
+
+/// <summary>
+/// Make a symbolic link to <see cref="LinkTarget"/> (never followed) at a path of DEST, with its time and
+/// owner; <see cref="Replaces"/> when an obsolete entry there is replaced.
+/// </summary>
+public sealed record MakeLink(string Path, string LinkTarget, FileMeta Meta, bool Replaces) : FileAction
+{
+    public override string Op => "link";
+
+    public override IReadOnlyList<string> Touches => [Path];
+
+    public override string Target => Replaces ? $"{Path} -> {LinkTarget} (replaces {Path})" : $"{Path} -> {LinkTarget}";
+}
+
+/// <summary>
+/// Make a FIFO, a socket or a device (<see cref="Device"/>: its major and minor numbers) at a path of
+/// DEST, with its metadata; <see cref="Replaces"/> when an obsolete entry there is replaced.
+/// </summary>
+public sealed record MakeNode(string Path, EntryKind Kind, ulong Device, FileMeta Meta, bool Replaces) : FileAction
+{
+    public override string Op => "mknod";
+
+    public override IReadOnlyList<string> Touches => [Path];
+
+    public override string Target => Replaces ? $"{Path} (replaces {Path})" : Path;
+}
+
+/// <summary>Set the time and owner of a symbolic link whose target is already right (the link itself, never what it points to).</summary>
+public sealed record TouchLink(string Path, FileMeta Meta) : FileAction
+{
+    public override string Op => "touch_link";
+
+    public override IReadOnlyList<string> Touches => [Path];
+
+    public override bool ChangesParents => false;
+
+    public override string Target => Path;
+}
+
+/// <summary>
+/// Set the permission bits, owner and time of a directory ("" is DEST itself). The plan puts these last,
+/// deepest first, once the directory's contents are done, as rsync does: entries made or removed inside
+/// would move its time again, and a mode that forbids writing would stop its filling.
+/// </summary>
+public sealed record TouchDirectory(string Path, FileMeta Meta) : FileAction
+{
+    public override string Op => "touch_dir";
+
+    public override IReadOnlyList<string> Touches => [Path];
+
+    public override bool ChangesParents => false;
+
+    public override string Target => Path.Length == 0 ? "." : Path;
 }
 
 public sealed record DeleteFile(string Path) : FileAction

@@ -18,13 +18,13 @@ public static class FileGuards
     /// <summary>
     /// Why a plan must not run, if it must not. An unmounted disk often leaves its mount point behind as
     /// an empty directory, or a tree of empty directories: a SOURCE without a single file while DEST has
-    /// files (links left alone do not count) is refused unless allowed. A plan that deletes more files
+    /// regular files (entries left alone do not count) is refused unless allowed. A plan that deletes more files
     /// than <paramref name="maxDelete"/> is refused; a move or local copy that overwrites an obsolete file
     /// loses that file as surely as a deletion, so it counts too. Null when the plan may run.
     /// </summary>
     public static Problem? Check(string source, string dest, bool allowEmptySource, int? maxDelete, FileTree sourceTree, FileTree destTree, Seq<FileAction> plan)
     {
-        if (!allowEmptySource && sourceTree.Files.Count == 0 && destTree.Files.Values.Any(f => !f.IsLink))
+        if (!allowEmptySource && sourceTree.Files.Count == 0 && destTree.Files.Values.Any(f => f.IsRegular))
         {
             return Problem.Refused(
                 $"SOURCE {source} has no files but DEST {dest} has; is a disk unmounted? Use --allow-empty-source to empty DEST. Nothing was changed.");
@@ -40,25 +40,25 @@ public static class FileGuards
     }
 
     /// <summary>
-    /// DEST as the run may touch it: without the links where SOURCE has a link too (both are skipped, as
-    /// rsync skips links it does not copy), and without whatever lies under a SOURCE directory that could
-    /// not be read (its contents are unknown). The directories holding such entries are pinned, so the
-    /// plan never removes them.
+    /// DEST as the run may touch it: without the entries at the paths of SOURCE entries the run skips
+    /// (devices, when the run may not make them: rsync keeps what DEST has there), and without whatever
+    /// lies under a SOURCE directory that could not be read (its contents are unknown). The directories
+    /// holding such entries are pinned, so the plan never removes them.
     /// </summary>
-    public static FileTree LeaveAlone(FileTree dest, IReadOnlyList<string> sourceLinks, IReadOnlySet<string> sourceUnreadable)
+    public static FileTree LeaveAlone(FileTree dest, IReadOnlyList<string> sourceSkipped, IReadOnlySet<string> sourceUnreadable)
     {
-        if (sourceLinks.Count == 0 && sourceUnreadable.Count == 0)
+        if (sourceSkipped.Count == 0 && sourceUnreadable.Count == 0)
         {
             return dest;
         }
-        var links = sourceLinks.ToHashSet(StringComparer.Ordinal);
+        var skipped = sourceSkipped.ToHashSet(StringComparer.Ordinal);
         bool Untouchable(string path) =>
-            links.Contains(path) || sourceUnreadable.Any(u => path == u || FileTrees.IsBelow(path, u));
+            skipped.Contains(path) || sourceUnreadable.Any(u => path == u || FileTrees.IsBelow(path, u));
         var files = dest.Files.Where(f => !Untouchable(f.Key)).ToDictionary(f => f.Key, f => f.Value, StringComparer.Ordinal);
         var dirs = dest.Directories.Where(d => !sourceUnreadable.Any(u => FileTrees.IsBelow(d, u))).ToHashSet(StringComparer.Ordinal);
-        var pinned = dest.Pinned.Concat(sourceUnreadable).Concat(sourceLinks.Select(FileTrees.Parent).Where(p => p.Length > 0))
+        var pinned = dest.Pinned.Concat(sourceUnreadable).Concat(sourceSkipped.Select(FileTrees.Parent).Where(p => p.Length > 0))
             .ToHashSet(StringComparer.Ordinal);
-        return new FileTree(files, dirs, pinned);
+        return new FileTree(files, dirs, pinned) { DirectoryMeta = dest.DirectoryMeta };
     }
 }
 
@@ -99,8 +99,8 @@ public static class FileExecutionRules
     /// <summary>Actions of the same non-zero kind may run side by side.</summary>
     private static int ParallelKind(FileAction action) => action switch
     {
-        CopyFile or UpdateFile => 1,
-        TouchFile => 2,
+        CopyFile or UpdateFile or MakeLink or MakeNode => 1,
+        TouchFile or TouchLink => 2,
         DeleteFile => 3,
         _ => 0,
     };

@@ -21,7 +21,13 @@ public sealed record FileSummary(
     /// <summary>Bytes transferred from SOURCE over changed files.</summary>
     public long UpdateBytes { get; init; }
 
-    public int Total => Copy + Update + Move + LocalCopy + Stash + Touch + Delete + Mkdir + Rmdir;
+    /// <summary>Symbolic links made.</summary>
+    public int Link { get; init; }
+
+    /// <summary>FIFOs, sockets and devices made.</summary>
+    public int Node { get; init; }
+
+    public int Total => Copy + Update + Move + LocalCopy + Stash + Touch + Delete + Mkdir + Rmdir + Link + Node;
 
     public static FileSummary Of(Seq<FileAction> actions)
     {
@@ -41,10 +47,12 @@ public sealed record FileSummary(
                 updateBytes += action.BytesFromSource;
             }
         }
-        return new(Count("copy"), Count("update"), Count("move"), Count("local_copy"), Count("stash"), Count("touch"), Count("delete"), Count("mkdir"), Count("rmdir"), copyBytes + updateBytes)
+        return new(Count("copy"), Count("update"), Count("move"), Count("local_copy"), Count("stash"), Count("touch") + Count("touch_link") + Count("touch_dir"), Count("delete"), Count("mkdir"), Count("rmdir"), copyBytes + updateBytes)
         {
             CopyBytes = copyBytes,
             UpdateBytes = updateBytes,
+            Link = Count("link"),
+            Node = Count("mknod"),
         };
     }
 }

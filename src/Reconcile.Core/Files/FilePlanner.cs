@@ -28,14 +28,14 @@ public static class FilePlanner
         {
             foreach (var (path, entry) in source.Files)
             {
-                if (entry.Size > 0)
+                if (entry.Size > 0 && entry.IsRegular)
                 {
                     sourcePaths.Add(path);
                 }
             }
             foreach (var (path, entry) in dest.Files)
             {
-                if (entry.Size > 0 && !entry.IsLink)
+                if (entry.Size > 0 && entry.IsRegular)
                 {
                     destPaths.Add(path);
                 }
@@ -45,7 +45,7 @@ public static class FilePlanner
         var movableSizes = new System.Collections.Generic.HashSet<long>();
         foreach (var (path, entry) in dest.Files)
         {
-            if (!entry.IsLink && entry.Size > 0 && !QuickSame(path, entry, source))
+            if (entry.IsRegular && entry.Size > 0 && !QuickSame(path, entry, source, options.ModifyWindow))
             {
                 movableSizes.Add(entry.Size);
             }
@@ -55,7 +55,7 @@ public static class FilePlanner
         {
             foreach (var (path, entry) in source.Files)
             {
-                if (entry.Size > 0 && movableSizes.Contains(entry.Size) && !QuickSame(path, entry, dest))
+                if (entry.IsRegular && entry.Size > 0 && movableSizes.Contains(entry.Size) && !QuickSame(path, entry, dest, options.ModifyWindow))
                 {
                     sourcePaths.Add(path);
                     dirtySizes.Add(entry.Size);
@@ -66,7 +66,7 @@ public static class FilePlanner
         {
             foreach (var (path, entry) in dest.Files)
             {
-                if (!entry.IsLink && dirtySizes.Contains(entry.Size) && !QuickSame(path, entry, source))
+                if (entry.IsRegular && dirtySizes.Contains(entry.Size) && !QuickSame(path, entry, source, options.ModifyWindow))
                 {
                     destPaths.Add(path);
                 }
@@ -78,10 +78,10 @@ public static class FilePlanner
     public static Seq<FileAction> Plan(FileTree source, FileTree dest, FilePlanOptions options) =>
         new Planning(source, dest, options).Run();
 
-    /// <summary>Two entries hold the same bytes, as far as the planner can tell.</summary>
-    internal static bool SameContent(FileEntry source, FileEntry dest, bool checksum)
+    /// <summary>Two regular files hold the same bytes, as far as the planner can tell (anything else is never content).</summary>
+    internal static bool SameContent(FileEntry source, FileEntry dest, bool checksum, int modifyWindow = 0)
     {
-        if (dest.IsLink || source.IsLink)
+        if (!dest.IsRegular || !source.IsRegular)
         {
             return false;
         }
@@ -91,25 +91,28 @@ public static class FilePlanner
         {
             return a == b;
         }
-        return !checksum && source.Size == dest.Size && source.ModifiedUtc == dest.ModifiedUtc;
+        return !checksum && source.Size == dest.Size && FileTime.Same(source.ModifiedNs, dest.ModifiedNs, modifyWindow);
     }
 
     /// <summary>The identity of a file's content, when known. All empty files are the same content.</summary>
     internal static ContentKey? KeyOf(FileEntry entry) =>
-        entry.IsLink ? null
+        !entry.IsRegular ? null
         : entry.Size == 0 ? new ContentKey(0, default)
         : entry.Hash is { } hash ? new ContentKey(entry.Size, hash)
         : null;
 
     /// <summary>The other side has a file at <paramref name="path"/> that passes the quick check against <paramref name="entry"/>.</summary>
-    private static bool QuickSame(string path, FileEntry entry, FileTree otherSide) =>
-        otherSide.Files.TryGetValue(path, out var other) && !other.IsLink
-        && other.Size == entry.Size && other.ModifiedUtc == entry.ModifiedUtc;
+    private static bool QuickSame(string path, FileEntry entry, FileTree otherSide, int modifyWindow) =>
+        otherSide.Files.TryGetValue(path, out var other) && other.IsRegular
+        && other.Size == entry.Size && FileTime.Same(other.ModifiedNs, entry.ModifiedNs, modifyWindow);
 
     internal readonly record struct ContentKey(long Size, ContentHash Hash);
 
-    /// <summary>SOURCE against DEST path by path: the targets to fill, the files to touch, and the DEST files not kept.</summary>
-    private sealed record PathByPath(List<string> Targets, List<string> Touches, List<string> Replaced, IEnumerable<string> Extras);
+    /// <summary>
+    /// SOURCE against DEST path by path: the targets to fill with content, the links, FIFOs, sockets and
+    /// devices to make, the entries to touch, and the DEST entries not kept.
+    /// </summary>
+    private sealed record PathByPath(List<string> Targets, List<string> Nodes, List<string> Touches, List<string> Replaced, IEnumerable<string> Extras);
 
     private sealed class Move(string from, string to, FileMeta meta)
     {
@@ -135,6 +138,8 @@ public static class FilePlanner
         private readonly FileTree source;
         private readonly FileTree dest;
         private readonly bool checksum;
+        private readonly int window;
+        private readonly System.Collections.Generic.HashSet<string> made = new(StringComparer.Ordinal);
         private readonly string stashRoot;
         private readonly System.Collections.Generic.HashSet<string> sourceDirs;
         private readonly Dictionary<string, FileEntry> files;
@@ -151,6 +156,7 @@ public static class FilePlanner
             this.source = source;
             this.dest = dest;
             checksum = options.Checksum;
+            window = options.ModifyWindow;
             sourceDirs = FileTrees.AllDirectories(source);
             files = new Dictionary<string, FileEntry>(dest.Files, StringComparer.Ordinal);
             dirs = FileTrees.AllDirectories(dest);
@@ -166,19 +172,23 @@ public static class FilePlanner
             RunMoves(moves);
             AddTransfers(transfers);
             AddLocalCopies(localCopies);
+            AddNodes(compared.Nodes);
             AddTouches(compared.Touches);
             MakeMissingDirectories();
             DeleteTheRest();
+            TouchDirectories();
             return actions.ToSeq();
         }
 
         /// <summary>
-        /// Each SOURCE file against DEST at its path: kept (same content; touched when only its time or
-        /// bits differ), or a target whose bytes must come from somewhere, replacing what is there.
+        /// Each SOURCE entry against DEST at its path: kept (same content, or the same link or node;
+        /// touched when only its time, bits or owner differ), a target whose bytes must come from
+        /// somewhere, or a link or node to make; either replaces what is there.
         /// </summary>
         private PathByPath Compare()
         {
             var targets = new List<string>();
+            var nodes = new List<string>();
             var touches = new List<string>();
             // DEST files at a target's path: obsolete, unless a move takes them away first.
             var replaced = new List<string>();
@@ -189,9 +199,9 @@ public static class FilePlanner
             {
                 if (extras.Remove(path, out var there))
                 {
-                    if (SameContent(entry, there, checksum))
+                    if (entry.IsRegular ? SameContent(entry, there, checksum, window) : entry.SameNode(there))
                     {
-                        if (there.Meta != entry.Meta)
+                        if (!there.Meta.SameAs(entry.Meta, window))
                         {
                             touches.Add(path);
                         }
@@ -199,11 +209,12 @@ public static class FilePlanner
                     }
                     replaced.Add(path);
                 }
-                targets.Add(path);
+                (entry.IsRegular ? targets : nodes).Add(path);
             }
             targets.Sort(StringComparer.Ordinal);
+            nodes.Sort(StringComparer.Ordinal);
             touches.Sort(StringComparer.Ordinal);
-            return new PathByPath(targets, touches, replaced, extras.Keys);
+            return new PathByPath(targets, nodes, touches, replaced, extras.Keys);
         }
 
         /// <summary>Doomed: every DEST file not kept (same path and content in SOURCE) and not moved away.</summary>
@@ -242,13 +253,63 @@ public static class FilePlanner
             }
         }
 
-        /// <summary>Metadata: files whose bytes are right but whose time or permission bits are not.</summary>
+        /// <summary>Links, FIFOs, sockets and devices: made anew from their description, never content.</summary>
+        private void AddNodes(List<string> nodes)
+        {
+            foreach (var path in nodes)
+            {
+                var entry = source.Files[path];
+                var replaces = Prepare(path);
+                actions.Add(entry.IsLink
+                    ? new MakeLink(path, entry.LinkTarget ?? "", entry.Meta, replaces)
+                    : new MakeNode(path, entry.Kind, entry.Device, entry.Meta, replaces));
+                files[path] = entry;
+            }
+        }
+
+        /// <summary>Metadata: entries that are right but for their time, permission bits or owner.</summary>
         private void AddTouches(List<string> touches)
         {
             foreach (var path in touches)
             {
-                actions.Add(new TouchFile(path, source.Files[path].Meta));
-                files[path] = source.Files[path];
+                var entry = source.Files[path];
+                actions.Add(entry.IsLink ? new TouchLink(path, entry.Meta) : new TouchFile(path, entry.Meta));
+                files[path] = entry;
+            }
+        }
+
+        /// <summary>
+        /// Last, the directories' own metadata, deepest first: of each SOURCE directory whose metadata
+        /// differs in DEST, that the plan made, or whose entries the plan changed (which moved its time).
+        /// A DEST directory whose metadata its endpoint does not tell is compared no further.
+        /// </summary>
+        private void TouchDirectories()
+        {
+            if (source.DirectoryMeta.Count == 0)
+            {
+                return;
+            }
+            var changed = new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal);
+            foreach (var action in actions)
+            {
+                foreach (var path in action.ChangesParents ? action.Touches : [])
+                {
+                    changed.Add(FileTrees.Parent(path));
+                }
+            }
+            var wanted = new List<string>();
+            foreach (var (dir, meta) in source.DirectoryMeta)
+            {
+                if ((dir.Length == 0 || dirs.Contains(dir))
+                    && (changed.Contains(dir) || made.Contains(dir) || (dest.DirectoryMeta.TryGetValue(dir, out var have) && !have.SameAs(meta, window))))
+                {
+                    wanted.Add(dir);
+                }
+            }
+            wanted.Sort(StringComparer.Ordinal);
+            for (var i = wanted.Count - 1; i >= 0; i--)
+            {
+                actions.Add(new TouchDirectory(wanted[i], source.DirectoryMeta[wanted[i]]));
             }
         }
 
@@ -446,7 +507,7 @@ public static class FilePlanner
 
         /// <summary>A DEST file that stays: SOURCE has the same content at its path.</summary>
         private bool IsKept(string path, FileEntry destEntry) =>
-            source.Files.TryGetValue(path, out var entry) && SameContent(entry, destEntry, checksum);
+            source.Files.TryGetValue(path, out var entry) && SameContent(entry, destEntry, checksum, window);
 
         private Move? PendingBlocker(string target)
         {
@@ -517,6 +578,7 @@ public static class FilePlanner
             }
             actions.Add(new MakeDirectory(dir));
             dirs.Add(dir);
+            made.Add(dir);
         }
 
         private void ClearDirectory(string dir)

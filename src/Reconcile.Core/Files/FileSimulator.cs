@@ -5,7 +5,10 @@ namespace Reconcile.Core.Files;
 /// <summary>
 /// Applies a files plan to an in-memory DEST, checking each step as a filesystem would: a step that reads
 /// a path that is not there, writes over something it must not, or leaves a directory that is not empty
-/// fails with the step's index. Copies take their bytes from the SOURCE tree.
+/// fails with the step's index. Copies take their bytes from the SOURCE tree, and every entry an action
+/// makes or sets must be the one SOURCE has at that path: the same metadata (time, bits, owner), link
+/// target or device, so that a saved plan edited by hand is caught. A change inside a directory moves its
+/// time, so its metadata is unknown again until a later step sets it.
 /// </summary>
 public static class FileSimulator
 {
@@ -13,18 +16,78 @@ public static class FileSimulator
     {
         var files = new Dictionary<string, FileEntry>(dest.Files, StringComparer.Ordinal);
         var dirs = FileTrees.AllDirectories(dest);
+        var dirMeta = new Dictionary<string, FileMeta>(dest.DirectoryMeta, StringComparer.Ordinal);
         var index = 0;
         foreach (var action in plan)
         {
-            var error = Step(action, files, dirs, source);
+            var error = Step(action, files, dirs, source, dirMeta) ?? FromSource(action, source);
             if (error is not null)
             {
                 return $"step {index} ({action.Op} {action.Target}): {error}";
             }
+            if (action.ChangesParents)
+            {
+                foreach (var path in action.Touches)
+                {
+                    dirMeta.Remove(FileTrees.Parent(path));
+                }
+            }
             index++;
         }
-        return new FileTree(files, dirs, dest.Pinned);
+        return new FileTree(files, dirs, dest.Pinned) { DirectoryMeta = dirMeta };
     }
+
+    /// <summary>Whether what an action makes or sets is what SOURCE has at its path; null when it is.</summary>
+    private static string? FromSource(FileAction action, FileTree source)
+    {
+        var (path, meta) = action switch
+        {
+            CopyFile c => (c.Path, c.Meta),
+            UpdateFile u => (u.Path, u.Meta),
+            MoveFile m => (m.To, m.Meta),
+            CopyLocal l => (l.To, l.Meta),
+            TouchFile t => (t.Path, t.Meta),
+            TouchLink t => (t.Path, t.Meta),
+            MakeLink l => (l.Path, l.Meta),
+            MakeNode n => (n.Path, n.Meta),
+            TouchDirectory d => (d.Path, d.Meta),
+            _ => ((string?)null, default(FileMeta)),
+        };
+        if (path is null)
+        {
+            return null;
+        }
+        if (action is TouchDirectory)
+        {
+            return !source.DirectoryMeta.TryGetValue(path, out var dirMeta) ? $"SOURCE has no directory {path} with known metadata"
+                : dirMeta != meta ? $"the metadata of {path} differs from SOURCE's ({Describe(meta)}, SOURCE {Describe(dirMeta)})"
+                : null;
+        }
+        if (!source.Files.TryGetValue(path, out var entry))
+        {
+            return $"no entry at {path} in SOURCE";
+        }
+        if (entry.Meta != meta)
+        {
+            return $"the metadata of {path} differs from SOURCE's ({Describe(meta)}, SOURCE {Describe(entry.Meta)})";
+        }
+        return action switch
+        {
+            MakeLink l when !entry.IsLink || !string.Equals(entry.LinkTarget, l.LinkTarget, StringComparison.Ordinal) =>
+                $"SOURCE has no link to {l.LinkTarget} at {path}",
+            MakeNode n when entry.Kind != n.Kind || entry.Device != n.Device => $"SOURCE has no {n.Kind} {n.Device} at {path}",
+            TouchLink when !entry.IsLink => $"SOURCE has no link at {path}",
+            CopyFile or UpdateFile or MoveFile or CopyLocal when !entry.IsRegular => $"SOURCE has no regular file at {path}",
+            TouchFile when entry.IsLink => $"SOURCE has a link at {path}",
+            _ => null,
+        };
+    }
+
+    private static string Describe(FileMeta meta) =>
+        $"mode {Convert.ToString(meta.Mode, 8)}, time {FileTime.Format(meta.ModifiedNs)}, owner {Owner(meta.Owner)}:{Owner(meta.Group)}";
+
+    private static string Owner(uint id) =>
+        id == FileMeta.NoOwner ? "-" : id.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Whether two trees hold the same files (content, size, time, mode) and directories.</summary>
     public static bool SameTree(FileTree expected, FileTree actual, out string difference)
@@ -38,9 +101,18 @@ public static class FileSimulator
                 difference = $"missing file {path}";
                 return false;
             }
-            if (!FilePlanner.SameContent(entry, other, checksum: true) || entry.Meta != other.Meta || other.IsLink)
+            var same = entry.IsRegular ? FilePlanner.SameContent(entry, other, checksum: true) : entry.SameNode(other);
+            if (!same || entry.Meta != other.Meta)
             {
                 difference = $"different file {path}: want {entry}, have {other}";
+                return false;
+            }
+        }
+        foreach (var (dir, meta) in expected.DirectoryMeta)
+        {
+            if (!actual.DirectoryMeta.TryGetValue(dir, out var have) || have != meta)
+            {
+                difference = $"directory {(dir.Length == 0 ? "." : dir)}: want {Describe(meta)}, have {(actual.DirectoryMeta.ContainsKey(dir) ? Describe(have) : "unknown")}";
                 return false;
             }
         }
@@ -58,7 +130,8 @@ public static class FileSimulator
         return difference.Length == 0;
     }
 
-    private static string? Step(FileAction action, Dictionary<string, FileEntry> files, System.Collections.Generic.HashSet<string> dirs, FileTree source)
+    private static string? Step(
+        FileAction action, Dictionary<string, FileEntry> files, System.Collections.Generic.HashSet<string> dirs, FileTree source, Dictionary<string, FileMeta> dirMeta)
     {
         switch (action)
         {
@@ -83,7 +156,7 @@ public static class FileSimulator
                 }
             case CopyLocal local:
                 {
-                    if (!files.TryGetValue(local.From, out var entry) || entry.IsLink)
+                    if (!files.TryGetValue(local.From, out var entry) || !entry.IsRegular)
                     {
                         return $"no file at {local.From}";
                     }
@@ -117,6 +190,35 @@ public static class FileSimulator
                 }
                 files[touch.Path] = touched.WithMeta(touch.Meta);
                 return null;
+            case TouchLink touch:
+                if (!files.TryGetValue(touch.Path, out var link) || !link.IsLink)
+                {
+                    return $"no link at {touch.Path}";
+                }
+                files[touch.Path] = link.WithMeta(touch.Meta);
+                return null;
+            case MakeLink or MakeNode:
+                {
+                    var path = action.Touches[0];
+                    var problem = CanWrite(path, action is MakeLink { Replaces: true } or MakeNode { Replaces: true }, files, dirs);
+                    if (problem is not null)
+                    {
+                        return problem;
+                    }
+                    if (!source.Files.TryGetValue(path, out var made))
+                    {
+                        return $"no entry at {path} in SOURCE";
+                    }
+                    files[path] = made;
+                    return null;
+                }
+            case TouchDirectory touch:
+                if (touch.Path.Length > 0 && !dirs.Contains(touch.Path))
+                {
+                    return $"no directory at {touch.Path}";
+                }
+                dirMeta[touch.Path] = touch.Meta;
+                return null;
             case DeleteFile delete:
                 return files.Remove(delete.Path) ? null : $"no file at {delete.Path}";
             case MakeDirectory mkdir:
@@ -129,6 +231,7 @@ public static class FileSimulator
                     return $"no parent directory for {mkdir.Path}";
                 }
                 dirs.Add(mkdir.Path);
+                dirMeta.Remove(mkdir.Path);
                 return null;
             case RemoveDirectory rmdir:
                 if (!dirs.Contains(rmdir.Path))
@@ -140,6 +243,7 @@ public static class FileSimulator
                     return $"directory {rmdir.Path} is not empty";
                 }
                 dirs.Remove(rmdir.Path);
+                dirMeta.Remove(rmdir.Path);
                 return null;
             default:
                 return $"unknown action {action.GetType().Name}";

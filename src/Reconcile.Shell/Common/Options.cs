@@ -67,6 +67,26 @@ public static class Options
         };
     }
 
+    /// <summary>A whole number of seconds, negative allowed (rsync's <c>--modify-window</c>).</summary>
+    public static Option<int> Seconds(string name, string description)
+    {
+        return new Option<int>(name)
+        {
+            Description = description,
+            HelpName = "SECONDS",
+            CustomParser = result =>
+            {
+                var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+                if (int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var seconds))
+                {
+                    return seconds;
+                }
+                result.AddError($"{name} takes a whole number of seconds, not '{text}'");
+                return 0;
+            },
+        };
+    }
+
     private static void RefuseEmpty(SymbolResult result, string name)
     {
         foreach (var token in result.Tokens)

@@ -29,7 +29,7 @@ internal static class Warmup
         {
             return;
         }
-        new Thread(() =>
+        running = new Thread(() =>
         {
             // What the run lock and the hash cache's file name need first, then what every run needs.
             _ = Convert.ToHexStringLower(SHA256.HashData([]));
@@ -43,6 +43,17 @@ internal static class Warmup
         {
             IsBackground = true,
             Priority = ThreadPriority.BelowNormal,
-        }.Start();
+        };
+        running.Start();
     }
+
+    private static Thread? running;
+
+    /// <summary>
+    /// Waits (a little, at most) for the warm-up to end before the process does: a run that stops early,
+    /// at a usage error, would otherwise end while the warm-up thread is still compiling, and the
+    /// runtime's shutdown racing a compiling thread can abort the process when the compiler's
+    /// diagnostics are on.
+    /// </summary>
+    public static void Settle() => running?.Join(TimeSpan.FromSeconds(2));
 }

@@ -36,7 +36,8 @@ public static class FilePlanReader
                 excludes,
                 OptionalInt(options, "max_delete"),
                 PlanFile.Boolean(options, "allow_empty_source"),
-                options.TryGetProperty("backup_dir", out var backup) && backup.ValueKind == JsonValueKind.Null ? null : PlanFile.Root(options, "backup_dir")),
+                options.TryGetProperty("backup_dir", out var backup) && backup.ValueKind == JsonValueKind.Null ? null : PlanFile.Root(options, "backup_dir"),
+                ModifyWindow(options)),
             Fingerprint(fingerprints, "source"),
             Fingerprint(fingerprints, "dest"),
             ReadActions(PlanFile.Array(root, "actions")));
@@ -60,6 +61,10 @@ public static class FilePlanReader
             "local_copy" => new CopyLocal(Path(action, "from"), Path(action, "to"), Meta(action), PlanFile.Boolean(action, "replaces")),
             "stash" => new StashFile(Path(action, "from"), Path(action, "to")),
             "touch" => new TouchFile(Path(action, "path"), Meta(action)),
+            "touch_link" => new TouchLink(Path(action, "path"), Meta(action)),
+            "touch_dir" => new TouchDirectory(PlanFile.Text(action, "path") == "." ? "" : Path(action, "path"), Meta(action)),
+            "link" => new MakeLink(Path(action, "path"), LinkTarget(action), Meta(action), PlanFile.Boolean(action, "replaces")),
+            "mknod" => Node(action),
             "delete" => new DeleteFile(Path(action, "path")),
             "mkdir" => new MakeDirectory(Path(action, "path")),
             "rmdir" => new RemoveDirectory(Path(action, "path")),
@@ -80,6 +85,34 @@ public static class FilePlanReader
     }
 
     private static string Path(JsonElement action, string name) => PlanFile.RelativePath(PlanFile.Text(action, name));
+
+    private static string LinkTarget(JsonElement action)
+    {
+        var target = PlanFile.Text(action, "target");
+        return target.Length > 0 && !target.Contains('\0', StringComparison.Ordinal)
+            ? target
+            : throw new PlanFormatException("\"target\" of a link must be a non-empty name without NUL");
+    }
+
+    private static MakeNode Node(JsonElement action)
+    {
+        var name = PlanFile.Text(action, "kind");
+        var kind = NodeKinds.Parse(name) ?? throw new PlanFormatException($"\"kind\" '{name}' is not fifo, socket, char or block");
+        var device = kind is EntryKind.CharDevice or EntryKind.BlockDevice
+            ? DeviceNumbers.Make(DeviceNumber(action, "major"), DeviceNumber(action, "minor"))
+            : 0;
+        return new MakeNode(Path(action, "path"), kind, device, Meta(action), PlanFile.Boolean(action, "replaces"));
+    }
+
+    private static uint DeviceNumber(JsonElement action, string name) =>
+        action.TryGetProperty(name, out var value) && value.TryGetUInt32(out var n)
+            ? n
+            : throw new PlanFormatException($"\"{name}\" must be a non-negative integer");
+
+    private static uint Id(JsonElement action, string name) =>
+        !action.TryGetProperty(name, out var value) ? FileMeta.NoOwner
+        : value.TryGetUInt32(out var n) && n != FileMeta.NoOwner ? n
+        : throw new PlanFormatException($"\"{name}\" must be a user or group number");
 
     private static long Bytes(JsonElement action) =>
         action.TryGetProperty("bytes", out var bytes) && bytes.TryGetInt64(out var n) && n >= 0
@@ -103,8 +136,28 @@ public static class FilePlanReader
         {
             throw new PlanFormatException($"\"mode\" '{mode}' has bits beyond 7777");
         }
-        return new FileMeta(DateTime.SpecifyKind(time, DateTimeKind.Utc), bits);
+        var ns = FileTime.FromDateTime(DateTime.SpecifyKind(time, DateTimeKind.Utc));
+        if (action.TryGetProperty("mtime_ns", out _))
+        {
+            var exact = PlanFile.Text(action, "mtime_ns");
+            if (!FileTime.TryParse(exact, out var parsed))
+            {
+                throw new PlanFormatException($"\"mtime_ns\" '{exact}' is not seconds and nine digits of nanoseconds like 1735787045.123456789");
+            }
+            if (FileTime.FromDateTime(FileTime.ToDateTime(parsed)) != ns)
+            {
+                throw new PlanFormatException($"\"mtime_ns\" '{exact}' and \"mtime\" '{mtime}' are not the same time");
+            }
+            ns = parsed;
+        }
+        return new FileMeta(ns, bits, Id(action, "owner"), Id(action, "group"));
     }
+
+    /// <summary>Plans saved before <c>--modify-window</c> existed compare whole seconds, as its default does.</summary>
+    private static int ModifyWindow(JsonElement options) =>
+        !options.TryGetProperty("modify_window", out var value) ? 0
+        : value.TryGetInt32(out var n) ? n
+        : throw new PlanFormatException("\"modify_window\" must be a whole number of seconds");
 
     private static int? OptionalInt(JsonElement obj, string name) =>
         !obj.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null ? null

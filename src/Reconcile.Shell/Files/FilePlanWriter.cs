@@ -6,6 +6,28 @@ using Reconcile.Shell.Common;
 
 namespace Reconcile.Shell.Files;
 
+/// <summary>The names JSON and saved plans give the kinds of node <see cref="MakeNode"/> makes.</summary>
+public static class NodeKinds
+{
+    public static string Name(EntryKind kind) => kind switch
+    {
+        EntryKind.Fifo => "fifo",
+        EntryKind.Socket => "socket",
+        EntryKind.CharDevice => "char",
+        EntryKind.BlockDevice => "block",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a node"),
+    };
+
+    public static EntryKind? Parse(string name) => name switch
+    {
+        "fifo" => EntryKind.Fifo,
+        "socket" => EntryKind.Socket,
+        "char" => EntryKind.CharDevice,
+        "block" => EntryKind.BlockDevice,
+        _ => null,
+    };
+}
+
 /// <summary>Renders a files plan as itemized text or as one JSON document.</summary>
 public static class FilePlanWriter
 {
@@ -41,6 +63,8 @@ public static class FilePlanWriter
         AddIfAny(parts, s.Touch, "touch");
         AddIfAny(parts, s.Mkdir, "mkdir");
         AddIfAny(parts, s.Rmdir, "rmdir");
+        AddIfAny(parts, s.Link, "link");
+        AddIfAny(parts, s.Node, "mknod");
         return $"summary: {string.Join(", ", parts)}; {Sizes.Human(s.BytesToCopy)} to copy";
     }
 
@@ -122,6 +146,7 @@ public static class FilePlanWriter
             json.WriteNumberOrNull("max_delete", plan.Options.MaxDelete);
             json.WriteBoolean("allow_empty_source", plan.Options.AllowEmptySource);
             json.WriteStringOrNull("backup_dir", plan.Options.BackupDir);
+            json.WriteNumber("modify_window", plan.Options.ModifyWindow);
             json.WriteEndObject();
             json.WriteStartObject("fingerprints");
             json.WriteString("source", plan.SourceFingerprint);
@@ -175,6 +200,31 @@ public static class FilePlanWriter
                 json.WriteString("path", t.Path);
                 WriteMeta(json, t.Meta);
                 break;
+            case TouchLink t:
+                json.WriteString("path", t.Path);
+                WriteMeta(json, t.Meta);
+                break;
+            case TouchDirectory t:
+                json.WriteString("path", t.Path.Length == 0 ? "." : t.Path);
+                WriteMeta(json, t.Meta);
+                break;
+            case MakeLink l:
+                json.WriteString("path", l.Path);
+                json.WriteString("target", l.LinkTarget);
+                json.WriteBoolean("replaces", l.Replaces);
+                WriteMeta(json, l.Meta);
+                break;
+            case MakeNode n:
+                json.WriteString("path", n.Path);
+                json.WriteString("kind", NodeKinds.Name(n.Kind));
+                if (n.Kind is EntryKind.CharDevice or EntryKind.BlockDevice)
+                {
+                    json.WriteNumber("major", DeviceNumbers.Major(n.Device));
+                    json.WriteNumber("minor", DeviceNumbers.Minor(n.Device));
+                }
+                json.WriteBoolean("replaces", n.Replaces);
+                WriteMeta(json, n.Meta);
+                break;
             case DeleteFile d:
                 json.WriteString("path", d.Path);
                 break;
@@ -190,10 +240,23 @@ public static class FilePlanWriter
         json.WriteEndObject();
     }
 
+    /// <summary>
+    /// The time twice: <c>mtime</c> to 100 ns as it always was, and <c>mtime_ns</c> exactly, as seconds and
+    /// nanoseconds since the epoch (<c>find -printf %T@</c>); the owner and group only where they are kept.
+    /// </summary>
     private static void WriteMeta(Utf8JsonWriter json, FileMeta meta)
     {
         json.WriteString("mtime", meta.ModifiedUtc.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture));
+        json.WriteString("mtime_ns", FileTime.Format(meta.ModifiedNs));
         json.WriteString("mode", Convert.ToString(meta.Mode, 8).PadLeft(4, '0'));
+        if (meta.Owner != FileMeta.NoOwner)
+        {
+            json.WriteNumber("owner", meta.Owner);
+        }
+        if (meta.Group != FileMeta.NoOwner)
+        {
+            json.WriteNumber("group", meta.Group);
+        }
     }
 
     private static void WriteSummary(Utf8JsonWriter json, FileSummary s)
@@ -208,6 +271,8 @@ public static class FilePlanWriter
         json.WriteNumber("touch", s.Touch);
         json.WriteNumber("mkdir", s.Mkdir);
         json.WriteNumber("rmdir", s.Rmdir);
+        json.WriteNumber("link", s.Link);
+        json.WriteNumber("mknod", s.Node);
         json.WriteNumber("bytes_to_copy", s.BytesToCopy);
         json.WriteEndObject();
     }

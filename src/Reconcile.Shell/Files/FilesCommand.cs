@@ -9,8 +9,9 @@ public static class FilesCommand
 {
     /// <summary>What the command does, and examples; shown after the options by <c>reconcile files --help</c>.</summary>
     public const string Examples = """
-        Make DEST an exact one-way mirror of SOURCE: same paths, bytes, empty directories, times and
-        permission bits, and nothing else. Files are matched by content, so a renamed or moved file is
+        Make DEST an exact one-way mirror of SOURCE, as rsync -a --delete does: same paths, bytes, empty
+        directories, symbolic links, FIFOs and sockets, times and permission bits, and as root owners and
+        devices, and nothing else. Files are matched by content, so a renamed or moved file is
         moved inside DEST instead of being copied again. Nothing is ever written inside SOURCE.
 
         Examples:
@@ -37,10 +38,11 @@ public static class FilesCommand
         var planOut = Options.PathOption("--plan-out", "With --dry-run: save the plan to FILE, to run later with 'reconcile apply FILE'.", "FILE");
         var cacheDir = Options.PathOption("--cache-dir", "Keep the hash cache in DIR instead of $XDG_CACHE_HOME/reconcile or ~/.cache/reconcile.", "DIR");
         var noCache = new Option<bool>("--no-cache") { Description = "Neither read nor write the hash cache." };
+        var modifyWindow = Options.Seconds("--modify-window", "Times whose whole seconds differ by no more than SECONDS are the same (default 0; negative: compare nanoseconds too).");
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Also print, on stderr, how many files were scanned, hashed and found in the hash cache." };
         var command = new Command("files", "Make DEST an exact one-way mirror of SOURCE; renamed files are moved, never copied again.")
         {
-            source, dest, dryRun, check, format, checksum, exclude, maxDelete, allowEmpty, quiet, backupDir, planOut, cacheDir, noCache, verbose,
+            source, dest, dryRun, check, format, checksum, exclude, maxDelete, allowEmpty, quiet, backupDir, planOut, cacheDir, noCache, verbose, modifyWindow,
         };
         command.SetAction(parse => new FilesRun(LocalAccess.OfThisMachine(), stdout, stderr, terminal).Run(new FilesRequest(
             parse.GetValue(source)!,
@@ -57,7 +59,8 @@ public static class FilesCommand
             parse.GetValue(planOut),
             parse.GetValue(noCache),
             parse.GetValue(cacheDir),
-            parse.GetValue(verbose))));
+            parse.GetValue(verbose),
+            parse.GetValue(modifyWindow))));
         return command;
     }
 }

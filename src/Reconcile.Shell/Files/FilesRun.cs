@@ -19,7 +19,8 @@ public sealed record FilesRequest(
     string? PlanOut = null,
     bool NoCache = false,
     string? CacheDir = null,
-    bool Verbose = false)
+    bool Verbose = false,
+    int ModifyWindow = 0)
 {
     /// <summary>Whether the run changes DEST (neither a dry run nor a check).</summary>
     public bool Writes => !DryRun && !Check;
@@ -33,9 +34,10 @@ public sealed class FilesRun(LocalAccess access, TextWriter stdout, TextWriter s
     public int Run(FilesRequest request)
     {
         var roots = Places(request);
-        var (excludes, options) = (ParseExcludes(request.Excludes), new FilePlanOptions(Checksum: request.Checksum));
+        var excludes = ParseExcludes(request.Excludes);
         // Taken before gathering, so that the plan is made from a DEST no other run is changing.
         using var held = TakeLock(roots, request.Dest);
+        var options = new FilePlanOptions(Checksum: request.Checksum, ModifyWindow: Window(request.ModifyWindow, roots));
         var gathered = Gather(roots, excludes, options, request.Quiet, request.Json, request.Verbose);
         var plan = FilePlanner.Plan(gathered.Source, gathered.Dest, options);
         StageClock.Mark("files: planned");
@@ -43,7 +45,7 @@ public sealed class FilesRun(LocalAccess access, TextWriter stdout, TextWriter s
         ShowRefused(request, plan, refusal);
         return request.Writes
             ? Execute(roots, plan, gathered, request.Json, request.Quiet)
-            : Show(request, roots, gathered, plan);
+            : Show(request, roots, gathered, plan, options.ModifyWindow);
     }
 
     /// <summary>
@@ -55,8 +57,8 @@ public sealed class FilesRun(LocalAccess access, TextWriter stdout, TextWriter s
     {
         var roots = Places(new PlaceRequest(saved.Source, saved.Dest, saved.Options.BackupDir, UserCacheDirectory.Find(), TakesLock: true, PlanOut: null), quiet);
         var excludes = ParseExcludes(saved.Options.Excludes.ToList());
-        var options = new FilePlanOptions(Checksum: saved.Options.Checksum);
         using var held = TakeLock(roots, saved.Dest);
+        var options = new FilePlanOptions(Checksum: saved.Options.Checksum, ModifyWindow: saved.Options.ModifyWindow);
         var gathered = Gather(roots, excludes, options, quiet, json, verbose: false);
         // Which hashes a gather computes depends on both trees, so a change on one side can show in
         // either fingerprint: the message names both.
@@ -113,6 +115,21 @@ public sealed class FilesRun(LocalAccess access, TextWriter stdout, TextWriter s
         return roots;
     }
 
+    /// <summary>
+    /// The modify window the run compares times with: the one asked for, widened to what DEST's file
+    /// system keeps (a FAT disk keeps times to 2 seconds, so it needs 1), so that a mirror converges
+    /// without the option.
+    /// </summary>
+    private int Window(int asked, FileRoots roots)
+    {
+        if (asked < 0 || !roots.DestExists)
+        {
+            return asked;
+        }
+        var resolution = Endpoint(roots.Dest).ProbeTimeResolution();
+        return Math.Max(asked, (int)Math.Ceiling(resolution.TotalSeconds) - 1);
+    }
+
     private static RunLock? TakeLock(FileRoots roots, string dest)
     {
         if (roots.LockFile is null)
@@ -131,7 +148,7 @@ public sealed class FilesRun(LocalAccess access, TextWriter stdout, TextWriter s
     private LocalEndpoint Endpoint(string root) => new(access, root);
 
     /// <summary>A dry run or a check: the plan shown (and saved with --plan-out), nothing changed.</summary>
-    private int Show(FilesRequest request, FileRoots roots, GatheredTrees gathered, Seq<FileAction> plan)
+    private int Show(FilesRequest request, FileRoots roots, GatheredTrees gathered, Seq<FileAction> plan, int modifyWindow)
     {
         if (!request.Quiet)
         {
@@ -142,7 +159,7 @@ public sealed class FilesRun(LocalAccess access, TextWriter stdout, TextWriter s
             var saved = new SavedFilePlan(
                 roots.Source,
                 roots.Dest,
-                new SavedFileOptions(request.Checksum, request.Excludes.ToSeq().Strict(), request.MaxDelete, request.AllowEmptySource, roots.Backup),
+                new SavedFileOptions(request.Checksum, request.Excludes.ToSeq().Strict(), request.MaxDelete, request.AllowEmptySource, roots.Backup, modifyWindow),
                 TreeFingerprint.Of(gathered.Source),
                 TreeFingerprint.Of(gathered.Dest),
                 plan);

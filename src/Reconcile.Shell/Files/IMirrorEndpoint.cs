@@ -23,12 +23,15 @@ public interface IMirrorEndpoint
 
     EndpointTraits Traits { get; }
 
-    /// <summary>The tree under the root; links are never followed.</summary>
+    /// <summary>The tree under the root, links, FIFOs, sockets and devices included; links are never followed.</summary>
     /// <param name="excludes">Patterns whose matches are left out.</param>
-    /// <param name="linksAsEntries">Whether links are returned as entries to remove (DEST) or only listed (SOURCE).</param>
+    /// <param name="asDest">
+    /// Whether the tree is DEST, taken as it is, or SOURCE, taken as this run can mirror it (no setuid or
+    /// setgid bit for a file of someone else's when owners are not kept, no device when the run cannot make one).
+    /// </param>
     /// <param name="known">Hashes from earlier runs: a file the cache still vouches for gets its hash at once.</param>
     /// <param name="entries">Told how many entries each directory held, as it is read.</param>
-    ScanResult Scan(IReadOnlyList<PathGlob> excludes, bool linksAsEntries, HashCache? known, Action<int>? entries);
+    ScanResult Scan(IReadOnlyList<PathGlob> excludes, bool asDest, HashCache? known, Action<int>? entries);
 
     /// <summary>The bytes of the file at a relative path (<c>/</c> separators).</summary>
     Stream OpenRead(string path);

@@ -24,11 +24,14 @@ public sealed class LocalEndpoint(LocalAccess access, string root) : IMirrorEndp
 
     public string Root { get; } = root;
 
-    /// <summary>Times to .NET's 100 ns; renames are atomic; permission bits are kept except on Windows.</summary>
+    /// <summary>
+    /// Times to .NET's 100 ns at least (to the nanosecond with the native calls, finer than a <see cref="TimeSpan"/>
+    /// tells); renames are atomic; permission bits are kept except on Windows.
+    /// </summary>
     public EndpointTraits Traits { get; } = new(TimeSpan.FromTicks(1), AtomicRename: true, PermissionBits: !OperatingSystem.IsWindows());
 
-    public ScanResult Scan(IReadOnlyList<PathGlob> excludes, bool linksAsEntries, HashCache? known, Action<int>? entries) =>
-        new TreeScanner(access) { Entries = entries }.Scan(Root, excludes, linksAsEntries, known);
+    public ScanResult Scan(IReadOnlyList<PathGlob> excludes, bool asDest, HashCache? known, Action<int>? entries) =>
+        new TreeScanner(access) { Entries = entries }.Scan(Root, excludes, asDest, known);
 
     public Stream OpenRead(string path) =>
         fileSystem.FileStream.New(Full(path), FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
@@ -71,13 +74,47 @@ public sealed class LocalEndpoint(LocalAccess access, string root) : IMirrorEndp
                 fileSystem.File.Move(Full(stash.From), Full(stash.To), false);
                 break;
             case TouchFile touch:
-                SetMeta(Full(touch.Path), touch.Meta);
+                SetMeta(Full(touch.Path), touch.Meta, keepSameSecond: true);
+                break;
+            case TouchLink touch:
+                SetLinkMeta(Full(touch.Path), touch.Meta, keepSameSecond: true);
+                break;
+            case TouchDirectory touch:
+                SetMeta(touch.Path.Length == 0 ? Root : Full(touch.Path), touch.Meta, keepSameSecond: true);
+                break;
+            case MakeLink link:
+                MakeAside(link.Path, link.Replaces, keep, temp =>
+                {
+                    if (native)
+                    {
+                        NativeFiles.MakeLink(link.LinkTarget, temp);
+                    }
+                    else
+                    {
+                        fileSystem.File.CreateSymbolicLink(temp, link.LinkTarget);
+                    }
+                    SetLinkMeta(temp, link.Meta);
+                });
+                break;
+            case MakeNode node:
+                MakeAside(node.Path, node.Replaces, keep, temp =>
+                {
+                    if (!native)
+                    {
+                        throw new IOException($"cannot make {Full(node.Path)}: FIFOs, sockets and devices are made only through the native calls");
+                    }
+                    NativeFiles.MakeNode(temp, node.Kind, node.Device);
+                    SetMeta(temp, node.Meta);
+                });
                 break;
             case DeleteFile delete when keep is not null:
                 keep(delete.Path);
                 break;
             case DeleteFile delete:
                 fileSystem.File.Delete(Full(delete.Path));
+                break;
+            case MakeDirectory mkdir when native:
+                NativeFiles.MakeDirectory(Full(mkdir.Path));
                 break;
             case MakeDirectory mkdir:
                 fileSystem.Directory.CreateDirectory(Full(mkdir.Path));
@@ -90,9 +127,86 @@ public sealed class LocalEndpoint(LocalAccess access, string root) : IMirrorEndp
         }
     }
 
+    /// <summary>
+    /// The finest difference of modification times the root's file system keeps, found by giving a
+    /// temporary file an odd second and a nanosecond time and reading it back (the root's own time is
+    /// set back afterwards). 100 ns when the root cannot be written or the native calls are not there.
+    /// </summary>
+    public TimeSpan ProbeTimeResolution()
+    {
+        const long probe = 1_600_000_001L * FileTime.NanosPerSecond + 123_456_789;
+        if (!native || !NativeFiles.TryStat(Root, out var before) || !before.IsDirectory)
+        {
+            return TimeSpan.FromTicks(1);
+        }
+        var temp = fileSystem.Path.Combine(Root, TemporaryName.New());
+        try
+        {
+            using (fileSystem.File.Create(temp))
+            {
+            }
+            NativeFiles.SetMeta(temp, new FileMeta(probe, 0b110_000_000), isLink: false);
+            if (!NativeFiles.TryStat(temp, out var kept))
+            {
+                return TimeSpan.FromTicks(1);
+            }
+            // An odd second lost: times kept to 2 seconds (FAT). Else what of the nanoseconds was lost.
+            return FileTime.Seconds(kept.ModifiedNs) != FileTime.Seconds(probe)
+                ? TimeSpan.FromSeconds(2)
+                : TimeSpan.FromTicks(Math.Max(1, Math.Abs(kept.ModifiedNs - probe) / 100));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return TimeSpan.FromTicks(1);
+        }
+        finally
+        {
+            if (NativeFiles.TryStat(temp, out _))
+            {
+                fileSystem.File.Delete(temp);
+            }
+            try
+            {
+                NativeFiles.SetMeta(Root, new FileMeta(before.ModifiedNs, before.Mode), isLink: false);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // A root whose time cannot be set back is one the run could not write either.
+            }
+        }
+    }
+
     /// <summary>The full local path of a relative one.</summary>
     internal string Full(string relative) =>
         fileSystem.Path.Combine(Root, relative.Replace('/', fileSystem.Path.DirectorySeparatorChar));
+
+    /// <summary>
+    /// A link or node for <paramref name="path"/>: made under a temporary name beside it with its metadata,
+    /// then renamed into place (over the obsolete entry it replaces, which is handed to <paramref name="keep"/> first).
+    /// </summary>
+    private void MakeAside(string path, bool replace, Action<string>? keep, Action<string> make)
+    {
+        var target = Full(path);
+        var temp = fileSystem.Path.Combine(fileSystem.Path.GetDirectoryName(target) ?? Root, TemporaryName.New());
+        try
+        {
+            make(temp);
+            KillPoint.Step();
+            if (replace)
+            {
+                keep?.Invoke(path);
+            }
+            Rename(temp, target, replace);
+        }
+        catch
+        {
+            if (native ? NativeFiles.TryStat(temp, out _) : fileSystem.File.Exists(temp))
+            {
+                fileSystem.File.Delete(temp);
+            }
+            throw;
+        }
+    }
 
     /// <summary>New bytes for <paramref name="to"/>: into a temporary file beside it, checked, then renamed into place.</summary>
     private void Transfer(IMirrorEndpoint from, string fromPath, string to, long? expectedBytes, FileMeta meta, bool replace, Action<string>? keep)
@@ -139,7 +253,7 @@ public sealed class LocalEndpoint(LocalAccess access, string root) : IMirrorEndp
             var fromFull = local.Full(fromPath);
             if (native)
             {
-                var (copied, time) = NativeFiles.CopyNew(fromFull, temp, meta.Mode, meta.ModifiedUtc);
+                var (copied, time) = NativeFiles.CopyNew(fromFull, temp, meta);
                 return (copied, time);
             }
             fileSystem.File.Copy(fromFull, temp, overwrite: false);
@@ -187,6 +301,19 @@ public sealed class LocalEndpoint(LocalAccess access, string root) : IMirrorEndp
             case TouchFile or MakeDirectory or RemoveDirectory:
                 NoLinkOnTheWay(action.Target, leaf: true);
                 break;
+            case TouchDirectory touch when touch.Path.Length > 0:
+                NoLinkOnTheWay(touch.Path, leaf: true);
+                break;
+            case MakeLink or MakeNode:
+                NoLinkOnTheWay(action.Touches[0], leaf: false);
+                break;
+            case TouchLink touch:
+                NoLinkOnTheWay(touch.Path, leaf: false);
+                if (fileSystem.FileInfo.New(Full(touch.Path)).LinkTarget is null)
+                {
+                    throw new IOException($"{Full(touch.Path)} is no longer a symbolic link (it changed after the scan)");
+                }
+                break;
         }
     }
 
@@ -214,23 +341,49 @@ public sealed class LocalEndpoint(LocalAccess access, string root) : IMirrorEndp
     }
 
     /// <summary>
-    /// A renamed file mostly keeps its time and permission bits: one look at them spares the two writes
-    /// (each a change of the file's inode, logged by the file system) when they are already right.
+    /// A renamed file mostly keeps its metadata: one look at it spares the writes (each a change of the
+    /// file's inode, logged by the file system) when it is already right.
     /// </summary>
     private void SetMetaUnlessSame(string path, FileMeta meta)
     {
         if (native && NativeFiles.TryStat(path, out var now) && !now.IsLink && !now.IsDirectory
-            && now.ModifiedUtc == meta.ModifiedUtc && now.Mode == meta.Mode)
+            && now.ModifiedNs == meta.ModifiedNs && now.Mode == meta.Mode
+            && (meta.Owner == FileMeta.NoOwner || now.Owner == meta.Owner) && (meta.Group == FileMeta.NoOwner || now.Group == meta.Group))
         {
             return;
         }
         SetMeta(path, meta);
     }
 
-    private void SetMeta(string path, FileMeta meta)
+    /// <summary>
+    /// Owner (when kept), permission bits and time of an entry that is not a link (checked before); with
+    /// <paramref name="keepSameSecond"/>, a time already in the same whole second is left as rsync leaves it.
+    /// </summary>
+    private void SetMeta(string path, FileMeta meta, bool keepSameSecond = false)
     {
+        if (native)
+        {
+            NativeFiles.SetMeta(path, meta, isLink: false, keepSameSecond);
+            return;
+        }
         PermissionBits.Write(path, meta.Mode);
-        fileSystem.File.SetLastWriteTimeUtc(path, meta.ModifiedUtc);
+        if (fileSystem.Directory.Exists(path))
+        {
+            fileSystem.Directory.SetLastWriteTimeUtc(path, meta.ModifiedUtc);
+        }
+        else
+        {
+            fileSystem.File.SetLastWriteTimeUtc(path, meta.ModifiedUtc);
+        }
+    }
+
+    /// <summary>Owner and time of the link itself; through the abstraction, which can set neither without following it, nothing.</summary>
+    private void SetLinkMeta(string path, FileMeta meta, bool keepSameSecond = false)
+    {
+        if (native)
+        {
+            NativeFiles.SetMeta(path, meta, isLink: true, keepSameSecond);
+        }
     }
 }
 

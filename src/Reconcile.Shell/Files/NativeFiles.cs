@@ -1,16 +1,39 @@
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
+using Reconcile.Core.Files;
 
 namespace Reconcile.Shell.Files;
 
-/// <summary>What one lstat of a path tells: kind, size, modification time, permission bits and inode.</summary>
-/// <summary>What one <c>statx</c> tells of an entry; <see cref="ChangeNanoseconds"/> is its change time (ctime)
-/// in nanoseconds since the epoch, which no user can set back (0 when unknown). <see cref="IsSpecial"/>: a
-/// FIFO, socket or device, which is never opened (a FIFO would block a read forever, a device never end).</summary>
-public readonly record struct StatInfo(bool IsDirectory, bool IsLink, long Size, DateTime ModifiedUtc, int Mode, ulong Inode, long ChangeNanoseconds = 0, bool IsSpecial = false, uint? Owner = null);
+/// <summary>
+/// What one <c>statx</c> tells of an entry, without following a link: kind, size, modification time in
+/// nanoseconds since the epoch, permission bits, inode, owner and group, and a device's numbers.
+/// <see cref="ChangeNanoseconds"/> is its change time (ctime), which no user can set back (0 when unknown).
+/// <see cref="IsSpecial"/>: a FIFO, socket or device, which is never opened (a FIFO would block a read
+/// forever, a device never end).
+/// </summary>
+public readonly record struct StatInfo(
+    bool IsDirectory,
+    bool IsLink,
+    long Size,
+    long ModifiedNs,
+    int Mode,
+    ulong Inode,
+    long ChangeNanoseconds = 0,
+    EntryKind Kind = EntryKind.File,
+    uint? Owner = null,
+    uint Group = 0,
+    ulong Device = 0)
+{
+    public DateTime ModifiedUtc => FileTime.ToDateTime(ModifiedNs);
 
-/// <summary>One entry of a directory listing (a class, so that lists of it need no code compiled at run time).</summary>
-public sealed record DirectoryChild(string Name, StatInfo Stat);
+    public bool IsSpecial => !IsDirectory && Kind is not (EntryKind.File or EntryKind.Link);
+}
+
+/// <summary>One entry of a directory listing (a class, so that lists of it need no code compiled at run time), and a link's target.</summary>
+public sealed record DirectoryChild(string Name, StatInfo Stat)
+{
+    public string? LinkTarget { get; init; }
+}
 
 /// <summary>
 /// The few file operations that bypass <c>IFileSystem</c>, on Linux only, for speed. On a tree of many
@@ -31,6 +54,10 @@ public static partial class NativeFiles
     private const int RegularFile = 0x8000;
     private const int Directory = 0x4000;
     private const int SymbolicLink = 0xA000;
+    private const int Fifo = 0x1000;
+    private const int CharDevice = 0x2000;
+    private const int BlockDevice = 0x6000;
+    private const int Socket = 0xC000;
 
     // struct dirent of glibc and musl on 64-bit Linux: d_ino (8), d_off (8), d_reclen (2), d_type (1), d_name.
     private const int DirentTypeOffset = 18;
@@ -77,25 +104,35 @@ public static partial class NativeFiles
     private static StatInfo Decode(in StatxBuffer buffer)
     {
         var type = buffer.Mode & FileTypeMask;
-        var ticks = buffer.MtimeSeconds * TimeSpan.TicksPerSecond + buffer.MtimeNanoseconds / 100;
+        var kind = type switch
+        {
+            SymbolicLink => EntryKind.Link,
+            Fifo => EntryKind.Fifo,
+            Socket => EntryKind.Socket,
+            CharDevice => EntryKind.CharDevice,
+            BlockDevice => EntryKind.BlockDevice,
+            _ => EntryKind.File,
+        };
         return new StatInfo(
             type == Directory,
             type == SymbolicLink,
             type == RegularFile || type == SymbolicLink ? (long)buffer.Size : 0,
-            DateTime.UnixEpoch.AddTicks(ticks),
+            buffer.MtimeSeconds * FileTime.NanosPerSecond + buffer.MtimeNanoseconds,
             buffer.Mode & 0xFFF,
             buffer.Inode,
-            buffer.CtimeSeconds * 1_000_000_000 + buffer.CtimeNanoseconds,
-            type != RegularFile && type != Directory && type != SymbolicLink,
-            buffer.Uid);
+            buffer.CtimeSeconds * FileTime.NanosPerSecond + buffer.CtimeNanoseconds,
+            kind,
+            buffer.Uid,
+            buffer.Gid,
+            type is CharDevice or BlockDevice ? DeviceNumbers.Make(buffer.RdevMajor, buffer.RdevMinor) : 0);
     }
 
     /// <summary>
-    /// One directory's entries, without "." and "..", each with what one <c>statx(2)</c> tells. The
-    /// directory is read once (<c>opendir</c>/<c>readdir</c>) and each entry is looked up relative to
-    /// it, by the name's own bytes: no full path is built, encoded or walked by the kernel per entry.
-    /// Subdirectories are known from the listing's entry type and need no call of their own. An entry
-    /// gone between the listing and its lookup is left out, as if it had never been there.
+    /// One directory's entries, without "." and "..", each with what one <c>statx(2)</c> tells (and a
+    /// link's target, read by <c>readlinkat(2)</c>). The directory is read once (<c>opendir</c>/<c>readdir</c>)
+    /// and each entry is looked up relative to it, by the name's own bytes: no full path is built,
+    /// encoded or walked by the kernel per entry. An entry gone between the listing and its lookup is
+    /// left out, as if it had never been there.
     /// </summary>
     /// <exception cref="UnauthorizedAccessException">The directory may not be read.</exception>
     /// <exception cref="IOException">It cannot be read for another reason.</exception>
@@ -130,13 +167,12 @@ public static partial class NativeFiles
                     continue;
                 }
                 var name = System.Text.Encoding.UTF8.GetString(nameBytes);
-                if (entry[DirentTypeOffset] == DirectoryEntryType)
+                if (TryStatAt(fd, entry + DirentNameOffset, out var stat))
                 {
-                    children.Add(new DirectoryChild(name, new StatInfo(true, false, 0, DateTime.MinValue, 0, 0)));
-                }
-                else if (TryStatAt(fd, entry + DirentNameOffset, out var stat))
-                {
-                    children.Add(new DirectoryChild(name, stat));
+                    children.Add(new DirectoryChild(name, stat)
+                    {
+                        LinkTarget = stat.IsLink ? ReadLinkAt(fd, entry + DirentNameOffset) : null,
+                    });
                 }
             }
         }
@@ -148,11 +184,11 @@ public static partial class NativeFiles
 
     /// <summary>
     /// Copies <paramref name="from"/> to a new file <paramref name="to"/> (which must not exist) with the
-    /// kernel's <c>copy_file_range</c>, then sets its permission bits and modification time. Returns the
+    /// kernel's <c>copy_file_range</c>, then sets its metadata (<see cref="SetMeta"/>). Returns the
     /// bytes copied and the source's modification time after copying; the caller compares them with what
     /// it planned.
     /// </summary>
-    public static (long Copied, DateTime SourceModifiedUtc) CopyNew(string from, string to, int mode, DateTime modifiedUtc)
+    public static (long Copied, DateTime SourceModifiedUtc) CopyNew(string from, string to, FileMeta meta)
     {
         using var source = File.OpenHandle(from, FileMode.Open, FileAccess.Read, FileShare.Read);
         var length = RandomAccess.GetLength(source);
@@ -193,11 +229,7 @@ public static partial class NativeFiles
         {
             copied = CopyThroughBuffer(source, target);
         }
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(target, (UnixFileMode)(mode & 0xFFF));
-        }
-        File.SetLastWriteTimeUtc(target, modifiedUtc);
+        SetMeta(to, meta, isLink: false);
         return (copied, File.GetLastWriteTimeUtc(source));
     }
 
@@ -260,6 +292,116 @@ public static partial class NativeFiles
         }
     }
 
+    /// <summary>The target of the link at <paramref name="path"/>, as written; never followed.</summary>
+    public static unsafe string ReadLink(string path)
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes(path + "\0");
+        fixed (byte* name = bytes)
+        {
+            return ReadLinkAt(AtFdCwd, name) ?? throw Failure("cannot read the link", path);
+        }
+    }
+
+    private static unsafe string? ReadLinkAt(int directoryFd, byte* name)
+    {
+        var buffer = new byte[4096];
+        fixed (byte* target = buffer)
+        {
+            var n = ReadLinkAtCall(directoryFd, name, target, (nuint)buffer.Length);
+            return n < 0 ? null : System.Text.Encoding.UTF8.GetString(buffer, 0, (int)n);
+        }
+    }
+
+    /// <summary>Makes a symbolic link at <paramref name="path"/> holding <paramref name="target"/>.</summary>
+    public static void MakeLink(string target, string path) => Check(SymLink(target, path), "cannot make the link", path);
+
+    /// <summary>Makes a FIFO, socket or device at <paramref name="path"/>; its bits are set afterwards.</summary>
+    public static void MakeNode(string path, EntryKind kind, ulong device)
+    {
+        var type = kind switch
+        {
+            EntryKind.Fifo => Fifo,
+            EntryKind.Socket => Socket,
+            EntryKind.CharDevice => CharDevice,
+            EntryKind.BlockDevice => BlockDevice,
+            _ => throw new IOException($"cannot make {path}: {kind} is not a FIFO, socket or device"),
+        };
+        Check(MakeNodeAt(AtFdCwd, path, (uint)(type | 0b110_000_000), kind is EntryKind.CharDevice or EntryKind.BlockDevice ? device : 0), "cannot make", path);
+    }
+
+    /// <summary>Makes a directory that its owner may fill (its own bits are set once it is full).</summary>
+    public static void MakeDirectory(string path) => Check(MkDir(path, 0b111_111_111), "cannot make the directory", path);
+
+    /// <summary>
+    /// Sets an entry's owner and group (<see cref="FileMeta.NoOwner"/> leaves one as it is), then its
+    /// permission bits (not a link's: Linux has none to set, and <c>chmod</c> would follow it), then its
+    /// modification time to the nanosecond; never through a link. The owner first, since giving a file
+    /// away clears its setuid and setgid bits.
+    /// </summary>
+    /// <param name="path">The entry; a link is never followed.</param>
+    /// <param name="meta">What it gets.</param>
+    /// <param name="isLink">Whether it is a link (whose bits are left alone).</param>
+    /// <param name="keepSameSecond">
+    /// Leave a time that is already in the same whole second alone, as rsync leaves it: times are
+    /// compared by whole seconds, so a change of bits or owner alone does not move them.
+    /// </param>
+    public static void SetMeta(string path, FileMeta meta, bool isLink, bool keepSameSecond = false)
+    {
+        if (meta.Owner != FileMeta.NoOwner || meta.Group != FileMeta.NoOwner)
+        {
+            Check(ChownAt(AtFdCwd, path, meta.Owner, meta.Group, AtSymlinkNoFollow), "cannot change the owner of", path);
+        }
+        if (!isLink)
+        {
+            Check(Chmod(path, (uint)(meta.Mode & 0xFFF)), "cannot change the permission bits of", path);
+        }
+        if (keepSameSecond && TryStat(path, out var now) && FileTime.Seconds(now.ModifiedNs) == FileTime.Seconds(meta.ModifiedNs))
+        {
+            return;
+        }
+        Span<long> times = [0, UtimeOmit, FileTime.Seconds(meta.ModifiedNs), FileTime.Nanos(meta.ModifiedNs)];
+        Check(UtimensAt(AtFdCwd, path, ref times[0], AtSymlinkNoFollow), "cannot set the time of", path);
+    }
+
+    private const long UtimeOmit = (1L << 30) - 2;
+
+    private static void Check(int result, string what, string path)
+    {
+        if (result != 0)
+        {
+            throw Failure(what, path);
+        }
+    }
+
+    private static Exception Failure(string what, string path)
+    {
+        var errno = Marshal.GetLastPInvokeError();
+        var message = $"{what} {path}: {Marshal.GetPInvokeErrorMessage(errno)}";
+        return errno is 1 or 13 ? new UnauthorizedAccessException(message) : new IOException(message);
+    }
+
+    [LibraryImport("libc", EntryPoint = "readlinkat", SetLastError = true)]
+    private static unsafe partial nint ReadLinkAtCall(int dirfd, byte* path, byte* buffer, nuint size);
+
+    [LibraryImport("libc", EntryPoint = "symlink", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int SymLink(string target, string path);
+
+    [LibraryImport("libc", EntryPoint = "mknodat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int MakeNodeAt(int dirfd, string path, uint mode, ulong device);
+
+    [LibraryImport("libc", EntryPoint = "mkdir", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int MkDir(string path, uint mode);
+
+    [LibraryImport("libc", EntryPoint = "fchownat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int ChownAt(int dirfd, string path, uint owner, uint group, int flags);
+
+    [LibraryImport("libc", EntryPoint = "chmod", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Chmod(string path, uint mode);
+
+    /// <summary><c>utimensat(2)</c>: <paramref name="times"/> is the first of two <c>struct timespec</c> (access, modification).</summary>
+    [LibraryImport("libc", EntryPoint = "utimensat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int UtimensAt(int dirfd, string path, ref long times, int flags);
+
     [LibraryImport("libc", EntryPoint = "copy_file_range", SetLastError = true)]
     private static partial nint CopyFileRange(SafeFileHandle fdIn, IntPtr offIn, SafeFileHandle fdOut, IntPtr offOut, nuint length, uint flags);
 
@@ -301,6 +443,9 @@ public static partial class NativeFiles
         [FieldOffset(20)]
         public uint Uid;
 
+        [FieldOffset(24)]
+        public uint Gid;
+
         [FieldOffset(28)]
         public ushort Mode;
 
@@ -321,5 +466,11 @@ public static partial class NativeFiles
 
         [FieldOffset(120)]
         public uint MtimeNanoseconds;
+
+        [FieldOffset(128)]
+        public uint RdevMajor;
+
+        [FieldOffset(132)]
+        public uint RdevMinor;
     }
 }

@@ -4,7 +4,7 @@ using Reconcile.Core.Files;
 namespace Reconcile.Shell.Files;
 
 /// <summary>The options of a files run that shape its plan or guard its execution, as a saved plan keeps them.</summary>
-public sealed record SavedFileOptions(bool Checksum, Seq<string> Excludes, int? MaxDelete, bool AllowEmptySource, string? BackupDir);
+public sealed record SavedFileOptions(bool Checksum, Seq<string> Excludes, int? MaxDelete, bool AllowEmptySource, string? BackupDir, int ModifyWindow = 0);
 
 /// <summary>
 /// A files plan saved by <c>--dry-run --plan-out</c>: the roots as absolute paths, the options, a

@@ -44,15 +44,15 @@ internal sealed class TreeGatherer(LocalAccess access, TextWriter stderr, RunPro
         // With --checksum every file's hash is wanted: each side loads its cache first and its scan
         // takes the hashes the cache still vouches for as it meets each file.
         var early = options.Checksum && cacheDir is not null;
-        PreloadedScan ScanSide(IMirrorEndpoint side, bool linksAsEntries)
+        PreloadedScan ScanSide(IMirrorEndpoint side, bool asDest)
         {
             string? warning = null;
             var known = early ? HashCache.Load(fileSystem, HashCache.FileFor(fileSystem, cacheDir!, side.Root), side.Root, out warning) : null;
-            return new PreloadedScan(side.Scan(excludes, linksAsEntries, known, n => scanning.Advance(n)), known, warning);
+            return new PreloadedScan(side.Scan(excludes, asDest, known, n => scanning.Advance(n)), known, warning);
         }
         // Both trees at once: each scan mostly waits on one stat per entry.
-        var destScanning = destExists ? OwnThread<PreloadedScan>.Start(() => ScanSide(destSide, linksAsEntries: true)) : null;
-        var sourcePreloaded = ScanSide(sourceSide, linksAsEntries: false);
+        var destScanning = destExists ? OwnThread<PreloadedScan>.Start(() => ScanSide(destSide, asDest: true)) : null;
+        var sourcePreloaded = ScanSide(sourceSide, asDest: false);
         var sourceScan = sourcePreloaded.Scan;
         var destPreloaded = destScanning?.Join() ?? new PreloadedScan(ScanResult.Empty, null, null);
         var destScan = destPreloaded.Scan;
@@ -62,14 +62,19 @@ internal sealed class TreeGatherer(LocalAccess access, TextWriter stderr, RunPro
         problems.AddRange(destScan.Problems);
         if (!quiet)
         {
-            foreach (var link in sourceScan.Links)
+            // One warning for each thing a run that is not root cannot keep, as rsync skips them.
+            if (sourceScan.Skipped.Count > 0)
             {
-                var kind = sourceScan.Specials.Contains(link) ? "special file (FIFO, socket or device)" : "symbolic link";
-                stderr.WriteLine($"reconcile: skipping {kind} {TerminalText.Escape(fileSystem.Path.Combine(roots.Source, link))}");
+                var first = TerminalText.Escape(fileSystem.Path.Combine(roots.Source, sourceScan.Skipped[0]));
+                stderr.WriteLine($"reconcile: skipping {sourceScan.Skipped.Count} device file(s) of SOURCE, such as {first}: only root can make devices");
+            }
+            if (sourceScan.OwnedByOthers > 0)
+            {
+                stderr.WriteLine($"reconcile: not keeping owners and groups: {sourceScan.OwnedByOthers} entries of SOURCE belong to other users, and only root can give their copies away");
             }
         }
         var sourceTree = sourceScan.Tree;
-        var destTree = FileGuards.LeaveAlone(destScan.Tree, sourceScan.Links, sourceScan.Unreadable);
+        var destTree = FileGuards.LeaveAlone(destScan.Tree, sourceScan.Skipped, sourceScan.Unreadable);
         var wanted = FilePlanner.PathsToHash(sourceTree, destTree, options);
         // The cache look-ups of both sides at once (each loads its own file), then the reading of what
         // neither cache knows, one side after the other (each of those reads uses every core).

@@ -4,12 +4,12 @@ using Reconcile.Core.Files;
 namespace Reconcile.Shell.Files;
 
 /// <summary>
-/// What a scan found: the tree, the entries it did not follow or open (<see cref="Links"/>: symbolic links
-/// and, among them, the <see cref="Specials"/>: FIFOs, sockets and devices), and what it could not read.
+/// What a scan found: the tree, the SOURCE entries a run skips (<see cref="Skipped"/>: devices, when the run
+/// is not root and could not make them, as rsync skips them), and what it could not read.
 /// <see cref="Inodes"/> holds each file's inode where the platform tells it (for the hash cache); a
 /// missing one is unknown.
 /// </summary>
-public sealed record ScanResult(FileTree Tree, IReadOnlyList<string> Links, IReadOnlyList<string> Problems, IReadOnlyDictionary<string, Inode> Inodes)
+public sealed record ScanResult(FileTree Tree, IReadOnlyList<string> Skipped, IReadOnlyList<string> Problems, IReadOnlyDictionary<string, Inode> Inodes)
 {
     /// <summary>
     /// The directories that could not be read: their contents are unknown, so the other side must leave
@@ -18,8 +18,8 @@ public sealed record ScanResult(FileTree Tree, IReadOnlyList<string> Links, IRea
     /// </summary>
     public IReadOnlySet<string> Unreadable { get; init; } = new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal);
 
-    /// <summary>The special files among <see cref="Links"/>: like links, never opened, never followed.</summary>
-    public IReadOnlySet<string> Specials { get; init; } = new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal);
+    /// <summary>How many entries belong to another user while owners are not kept (the run is not root).</summary>
+    public int OwnedByOthers { get; init; }
 
     public static readonly ScanResult Empty = new(FileTree.Empty, [], [], new Dictionary<string, Inode>(StringComparer.Ordinal));
 
@@ -38,11 +38,12 @@ public sealed record Inode(ulong Number, long ChangeNanoseconds)
 }
 
 /// <summary>
-/// Reads a directory tree into a <see cref="FileTree"/>: sizes, times and permission bits, no content.
-/// Symbolic links are never followed. Excluded paths are not entered; a directory that holds one is
-/// pinned, so the planner never removes it. With native access (Linux), each directory is read by
-/// <see cref="NativeFiles.ListDirectory"/> (one read, then one call per entry that is not a directory);
-/// elsewhere everything goes through <see cref="IFileSystem"/>.
+/// Reads a directory tree into a <see cref="FileTree"/>: every entry's kind, size, time, permission bits
+/// and (as root) owner, links' targets, devices' numbers, directories' metadata; no content. Symbolic
+/// links are never followed. Excluded paths are not entered; a directory that holds one is pinned, so
+/// the planner never removes it. With native access (Linux), each directory is read by
+/// <see cref="NativeFiles.ListDirectory"/> (one read, then one call per entry); elsewhere everything goes
+/// through <see cref="IFileSystem"/>, which tells no owners, nodes or directory metadata.
 /// </summary>
 public sealed class TreeScanner(LocalAccess access)
 {
@@ -61,27 +62,40 @@ public sealed class TreeScanner(LocalAccess access)
 
     /// <param name="root">The directory to scan.</param>
     /// <param name="excludes">Patterns whose matches are left out.</param>
-    /// <param name="linksAsEntries">Whether links are returned as entries to remove (DEST) or only listed (SOURCE).</param>
+    /// <param name="asDest">Whether the tree is DEST, taken as it is, or SOURCE, taken as DEST may have it (see <see cref="Walk"/>).</param>
     /// <param name="known">Hashes from earlier runs: a file the cache still vouches for gets its hash at once.</param>
-    public ScanResult Scan(string root, IReadOnlyList<PathGlob> excludes, bool linksAsEntries, HashCache? known = null) =>
-        Walk(root, excludes, linksAsEntries, known, access.Native ? ListNative : ListPortable);
+    public ScanResult Scan(string root, IReadOnlyList<PathGlob> excludes, bool asDest, HashCache? known = null) =>
+        Walk(root, excludes, asDest, known, access.Native ? ListNative : ListPortable);
 
-    /// <summary>One walk for both ways of listing a directory; a lister throws when it cannot read one.</summary>
-    private ScanResult Walk(string root, IReadOnlyList<PathGlob> excludes, bool linksAsEntries, HashCache? known, Func<string, List<DirectoryChild>> list)
+    /// <summary>
+    /// One walk for both ways of listing a directory; a lister throws when it cannot read one. Owners and
+    /// groups are read only when the run is root (only root can give files away); otherwise they are
+    /// <see cref="FileMeta.NoOwner"/> on both sides. SOURCE is taken as DEST may have it: a setuid or
+    /// setgid bit of a file owned by someone else is dropped when owners are not kept, and devices are
+    /// skipped when the run is not root.
+    /// </summary>
+    private ScanResult Walk(string root, IReadOnlyList<PathGlob> excludes, bool asDest, HashCache? known, Func<string, List<DirectoryChild>> list)
     {
         var files = new Dictionary<string, FileEntry>(StringComparer.Ordinal);
         var inodes = new Dictionary<string, Inode>(StringComparer.Ordinal);
         var dirs = new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal);
+        var dirMeta = new Dictionary<string, FileMeta>(StringComparer.Ordinal);
         var pinned = new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal);
-        var links = new List<string>();
-        var specials = new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal);
+        var skipped = new List<string>();
         var unreadable = new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal);
         var problems = new List<string>();
+        var ownedByOthers = 0;
+        var root0 = fileSystem.Path.TrimEndingDirectorySeparator(root);
+        var owners = access.Native && (effectiveUser ??= NativeFiles.EffectiveUser) == 0;
+        if (access.Native && NativeFiles.TryStat(root0, out var rootStat) && rootStat.IsDirectory)
+        {
+            dirMeta[""] = MetaOf(rootStat, owners);
+        }
         // Directories still to read, as pairs of full and relative paths (two stacks of strings, not a
         // stack of tuples, so that no collection code needs compiling at run time).
         var pendingFull = new Stack<string>();
         var pendingRelative = new Stack<string>();
-        pendingFull.Push(fileSystem.Path.TrimEndingDirectorySeparator(root));
+        pendingFull.Push(root0);
         pendingRelative.Push("");
         while (pendingFull.Count > 0)
         {
@@ -103,8 +117,9 @@ public sealed class TreeScanner(LocalAccess access)
                 }
                 continue;
             }
-            foreach (var (name, stat) in children)
+            foreach (var child in children)
             {
+                var (name, stat) = child;
                 var path = relative.Length == 0 ? name : relative + "/" + name;
                 if (PathGlob.AnyMatches(excludes, path, stat.IsDirectory && !stat.IsLink))
                 {
@@ -114,32 +129,43 @@ public sealed class TreeScanner(LocalAccess access)
                     }
                     continue;
                 }
-                if (stat.IsLink || stat.IsSpecial)
+                if (!owners && !asDest && stat.Owner is { } owner && owner != effectiveUser)
                 {
-                    // A special file is left as a link is: never opened (a FIFO would block the run, a
-                    // device would be read without end), listed so DEST leaves its path alone.
-                    links.Add(path);
-                    if (stat.IsSpecial)
-                    {
-                        specials.Add(path);
-                    }
-                    if (linksAsEntries)
-                    {
-                        files[path] = new FileEntry(0, DateTime.MinValue, 0, IsLink: true);
-                    }
+                    ownedByOthers++;
                 }
-                else if (stat.IsDirectory)
+                if (stat.IsDirectory)
                 {
                     dirs.Add(path);
+                    if (access.Native)
+                    {
+                        dirMeta[path] = MetaOf(stat, owners);
+                    }
                     pendingFull.Push(fileSystem.Path.Combine(dir, name));
                     pendingRelative.Push(path);
+                }
+                else if (stat.IsLink)
+                {
+                    var meta = MetaOf(stat, owners);
+                    files[path] = FileEntry.Link(child.LinkTarget ?? "", meta.ModifiedNs, meta.Owner, meta.Group);
+                }
+                else if (stat.IsSpecial)
+                {
+                    // Never opened: a FIFO would block the run, a device would be read without end.
+                    if (!asDest && !owners && stat.Kind is EntryKind.CharDevice or EntryKind.BlockDevice)
+                    {
+                        skipped.Add(path);
+                        continue;
+                    }
+                    var meta = MetaOf(stat, owners);
+                    files[path] = new FileEntry(0, meta.ModifiedNs, meta.Mode, null, stat.Kind, meta.Owner, meta.Group, null, stat.Device);
                 }
                 else
                 {
                     ContentHash? hash = known is not null && stat.Size > 0 && known.TryGet(path, stat.Size, stat.ModifiedUtc.Ticks, stat.Inode, stat.ChangeNanoseconds, out var cached)
                         ? cached
                         : null;
-                    files[path] = new FileEntry(stat.Size, stat.ModifiedUtc, linksAsEntries ? stat.Mode : ModeToGive(stat), hash);
+                    var meta = MetaOf(stat, owners);
+                    files[path] = new FileEntry(stat.Size, meta.ModifiedNs, asDest || owners ? meta.Mode : ModeToGive(stat), hash, EntryKind.File, meta.Owner, meta.Group);
                     if (stat.Inode != 0)
                     {
                         inodes[path] = new Inode(stat.Inode, stat.ChangeNanoseconds);
@@ -147,14 +173,23 @@ public sealed class TreeScanner(LocalAccess access)
                 }
             }
         }
-        links.Sort(StringComparer.Ordinal);
-        return new ScanResult(new FileTree(files, dirs, pinned), links, problems, inodes) { Specials = specials, Unreadable = unreadable };
+        skipped.Sort(StringComparer.Ordinal);
+        return new ScanResult(new FileTree(files, dirs, pinned) { DirectoryMeta = dirMeta }, skipped, problems, inodes)
+        {
+            Unreadable = unreadable,
+            OwnedByOthers = ownedByOthers,
+        };
     }
 
+    private static FileMeta MetaOf(in StatInfo stat, bool owners) =>
+        owners && stat.Owner is { } owner
+            ? new FileMeta(stat.ModifiedNs, stat.Mode, owner, stat.Group)
+            : new FileMeta(stat.ModifiedNs, stat.Mode);
+
     /// <summary>
-    /// The permission bits a SOURCE file's copy may have. Ownership is not mirrored, so a copy belongs to
-    /// the user running reconcile: a setuid or setgid bit of a file owned by someone else is dropped, as
-    /// rsync drops it, so that a user's setuid program never becomes a setuid-root one in DEST.
+    /// The permission bits a SOURCE file's copy may have when owners are not kept, so that a copy belongs
+    /// to the user running reconcile: a setuid or setgid bit of a file owned by someone else is dropped,
+    /// as rsync drops it, so that a user's setuid program never becomes a setuid-root one in DEST.
     /// </summary>
     private int ModeToGive(in StatInfo stat) =>
         stat.Owner is { } owner && owner != (effectiveUser ??= NativeFiles.EffectiveUser) ? stat.Mode & ~SetIdBits : stat.Mode;
@@ -166,16 +201,19 @@ public sealed class TreeScanner(LocalAccess access)
     /// <summary>Linux: one directory read, then one statx per entry that is not a directory.</summary>
     private static List<DirectoryChild> ListNative(string dir) => NativeFiles.ListDirectory(dir);
 
-    /// <summary>Anywhere else, and for other <see cref="IFileSystem"/>s: through the abstraction (no inode).</summary>
+    /// <summary>Anywhere else, and for other <see cref="IFileSystem"/>s: through the abstraction (no inode, owner or node).</summary>
     private List<DirectoryChild> ListPortable(string dir) =>
         fileSystem.DirectoryInfo.New(dir).EnumerateFileSystemInfos("*", Shallow)
             .Select(child =>
             {
                 var isLink = (child.Attributes & FileAttributes.ReparsePoint) != 0;
                 var isDirectory = (child.Attributes & FileAttributes.Directory) != 0;
+                // Links get no time here (none can be set through the abstraction either), directories no metadata.
                 return child is IFileInfo file && !isLink && !isDirectory
-                    ? new DirectoryChild(child.Name, new StatInfo(false, false, file.Length, file.LastWriteTimeUtc, PermissionBits.Read(file.FullName), 0))
-                    : new DirectoryChild(child.Name, new StatInfo(isDirectory, isLink, 0, DateTime.MinValue, 0, 0));
+                    ? new DirectoryChild(child.Name, new StatInfo(false, false, file.Length, FileTime.FromDateTime(file.LastWriteTimeUtc), PermissionBits.Read(file.FullName), 0))
+                    : isLink
+                    ? new DirectoryChild(child.Name, new StatInfo(false, true, 0, 0, 0b111_111_111, 0, Kind: EntryKind.Link)) { LinkTarget = child.LinkTarget }
+                    : new DirectoryChild(child.Name, new StatInfo(true, false, 0, 0, 0, 0));
             })
             .ToList();
 }

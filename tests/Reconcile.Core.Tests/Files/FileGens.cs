@@ -23,6 +23,16 @@ public enum TreeOpKind
     FileOverDir,
     DirOverFile,
     Rotate,
+    SourceLink,
+    DestLink,
+    SameLink,
+    LinkOverFile,
+    FileOverLink,
+    LinkOverDir,
+    SourceNode,
+    SameNode,
+    NodeOverLink,
+    DirMeta,
 }
 
 /// <summary>A pair of trees built from ops; the ops are kept so that a failing case shrinks to few of them.</summary>
@@ -61,6 +71,37 @@ public static class FileGens
 
     public static string PathOf(int index) => Paths[index % Paths.Length];
 
+    /// <summary>A symbolic link whose target is named after <paramref name="content"/>; <paramref name="variant"/> changes its time and owner.</summary>
+    public static FileEntry Link(int content, int variant = 0) =>
+        FileEntry.Link(content % 2 == 0 ? "../t" + content : "/outside/t" + content, Time(content, variant), (uint)(variant % 3), 0);
+
+    /// <summary>A FIFO, socket or device named by <paramref name="content"/>; <paramref name="variant"/> changes its metadata.</summary>
+    public static FileEntry Node(int content, int variant = 0)
+    {
+        var kind = (content % 4) switch
+        {
+            0 => EntryKind.Fifo,
+            1 => EntryKind.Socket,
+            2 => EntryKind.CharDevice,
+            _ => EntryKind.BlockDevice,
+        };
+        var device = kind is EntryKind.CharDevice or EntryKind.BlockDevice ? DeviceNumbers.Make((uint)content, (uint)variant % 2) : 0;
+        return new FileEntry(0, Time(content, variant), variant % 2 == 0 ? 0b110_100_100 : 0b110_000_000, null, kind, (uint)(variant % 3), 0, null, device);
+    }
+
+    /// <summary>Directory metadata: setgid and sticky bits among the variants, and a time to the nanosecond.</summary>
+    public static FileMeta DirectoryMeta(string path, int variant) =>
+        new(Time(path.Length, variant) + 123_456_789, (variant % 4) switch
+        {
+            0 => 0b111_101_101,
+            1 => 0b010_111_111_101,
+            2 => 0b001_111_111_111,
+            _ => 0b101_000_000,
+        }, (uint)(variant % 2), (uint)(variant % 3));
+
+    private static long Time(int content, int variant) =>
+        FileTime.FromDateTime(new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc).AddSeconds(content * 10 + variant)) + variant * 1_000;
+
     /// <summary>
     /// Content ids map to sizes that collide (same size, other bytes) and to modification times that
     /// differ between contents, so the quick check (size and time) never mistakes one content for another.
@@ -71,7 +112,7 @@ public static class FileGens
         var size = content == 0 ? 0 : 1 + (content % 3) * 10;
         var hash = new ContentHash((ulong)content * 7919, 1, 2, 3);
         var time = new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc).AddSeconds(content * 10 + variant);
-        return new FileEntry(size, time, variant % 2 == 0 ? 420 : 493, hash);
+        return new FileEntry(size, time, variant % 2 == 0 ? 420 : 493, hash) with { Owner = (uint)(variant % 3 / 2), Group = 0 };
     }
 
     public static TreePair Build(TreeOp[] ops)
@@ -80,6 +121,7 @@ public static class FileGens
         var dest = new Dictionary<string, FileEntry>(StringComparer.Ordinal);
         var sourceDirs = new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal);
         var destDirs = new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal);
+        var metaChanges = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var op in ops)
         {
             var path = PathOf(op.Path);
@@ -129,22 +171,73 @@ public static class FileGens
                     Put(source, sourceDirs, path + "/" + Names[op.Other % Names.Length], Entry(op.Content));
                     Put(dest, destDirs, path, Entry(op.Other));
                     break;
+                case TreeOpKind.SourceLink:
+                    Put(source, sourceDirs, path, Link(op.Content, op.Other));
+                    break;
+                case TreeOpKind.DestLink:
+                    Put(dest, destDirs, path, Link(op.Content, op.Other));
+                    break;
+                case TreeOpKind.SameLink:
+                    Put(source, sourceDirs, path, Link(op.Content));
+                    Put(dest, destDirs, path, op.Other % 2 == 0 ? Link(op.Content, op.Other) : Link(op.Other + 1));
+                    break;
+                case TreeOpKind.LinkOverFile:
+                    Put(source, sourceDirs, path, Link(op.Content));
+                    Put(dest, destDirs, path, Entry(op.Other));
+                    break;
+                case TreeOpKind.FileOverLink:
+                    Put(source, sourceDirs, path, Entry(op.Content));
+                    Put(dest, destDirs, path, Link(op.Other));
+                    break;
+                case TreeOpKind.LinkOverDir:
+                    Put(source, sourceDirs, path, Link(op.Content));
+                    Put(dest, destDirs, path + "/" + Names[op.Other % Names.Length], Link(op.Other));
+                    break;
+                case TreeOpKind.SourceNode:
+                    Put(source, sourceDirs, path, Node(op.Content, op.Other));
+                    break;
+                case TreeOpKind.SameNode:
+                    Put(source, sourceDirs, path, Node(op.Content));
+                    Put(dest, destDirs, path, Node(op.Content, op.Other));
+                    break;
+                case TreeOpKind.NodeOverLink:
+                    Put(source, sourceDirs, path, Node(op.Content, op.Other));
+                    Put(dest, destDirs, path, Link(op.Content));
+                    break;
+                case TreeOpKind.DirMeta:
+                    PutDir(source, sourceDirs, path);
+                    PutDir(dest, destDirs, path);
+                    metaChanges[path] = op.Other;
+                    break;
                 default:
                     throw new ArgumentOutOfRangeException(nameof(ops));
             }
         }
-        return new TreePair(ops, new FileTree(source, sourceDirs), new FileTree(dest, destDirs));
+        var sourceTree = new FileTree(source, sourceDirs);
+        var destTree = new FileTree(dest, destDirs);
+        // Every directory has its metadata on both sides (the root too); a DirMeta op makes one differ.
+        return new TreePair(
+            ops,
+            sourceTree with { DirectoryMeta = DirectoryMetas(sourceTree, _ => 0) },
+            destTree with { DirectoryMeta = DirectoryMetas(destTree, dir => metaChanges.TryGetValue(dir, out var v) ? v : 0) });
     }
+
+    private static Dictionary<string, FileMeta> DirectoryMetas(FileTree tree, Func<string, int> variant) =>
+        FileTrees.AllDirectories(tree).Append("").ToDictionary(d => d, d => DirectoryMeta(d, variant(d)), StringComparer.Ordinal);
 
     public static void Describe(FileTree tree, StringBuilder text)
     {
         foreach (var (path, entry) in tree.Files.OrderBy(f => f.Key, StringComparer.Ordinal))
         {
-            text.AppendLine($"  {path}  size={entry.Size} hash={entry.Hash?.A} time={entry.ModifiedUtc:HH:mm:ss} mode={entry.Mode}");
+            text.AppendLine($"  {path}  {entry.Kind} size={entry.Size} hash={entry.Hash?.A} time={FileTime.Format(entry.ModifiedNs)} mode={Convert.ToString(entry.Mode, 8)} owner={entry.Owner} -> {entry.LinkTarget} dev={entry.Device}");
         }
         foreach (var dir in tree.Directories.Order(StringComparer.Ordinal))
         {
             text.AppendLine($"  {dir}/");
+        }
+        foreach (var (dir, meta) in tree.DirectoryMeta.OrderBy(d => d.Key, StringComparer.Ordinal))
+        {
+            text.AppendLine($"  {dir}/ meta {FileTime.Format(meta.ModifiedNs)} {Convert.ToString(meta.Mode, 8)} {meta.Owner}:{meta.Group}");
         }
     }
 

@@ -7,7 +7,7 @@ namespace Reconcile.Core.Tests.Files;
 /// <summary>The files job's refusals and what DEST entries a run leaves alone, as plain values.</summary>
 public class FileGuardsTests
 {
-    private static readonly FileEntry Link = new(0, DateTime.MinValue, 0, IsLink: true);
+    private static readonly FileEntry Link = FileEntry.Link("elsewhere", 0);
 
     private static Problem? Check(FileTree source, FileTree dest, bool allowEmpty = false, int? maxDelete = null) =>
         FileGuards.Check("S", "D", allowEmpty, maxDelete, source, dest, Some.Plan(source, dest));

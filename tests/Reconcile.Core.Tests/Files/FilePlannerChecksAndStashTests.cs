@@ -22,7 +22,7 @@ public class FilePlannerChecksAndStashTests
     public void ChecksumHashesEveryFileExceptEmptyOnesAndDestLinks()
     {
         var source = Tree(("a", 1), ("empty", 0));
-        var dest = With(Tree(("b", 2), ("empty", 0)), "l", One with { IsLink = true });
+        var dest = With(Tree(("b", 2), ("empty", 0)), "l", One with { Kind = EntryKind.Link, LinkTarget = "elsewhere" });
         var request = FilePlanner.PathsToHash(source, dest, new FilePlanOptions(Checksum: true));
         Assert.Equal(new[] { "a" }, request.Source.Order(StringComparer.Ordinal));
         Assert.Equal(new[] { "b" }, request.Dest.Order(StringComparer.Ordinal));
@@ -31,7 +31,7 @@ public class FilePlannerChecksAndStashTests
     [Fact]
     public void QuickModeDoesNotHashForALinkOfTheSameSize()
     {
-        var request = FilePlanner.PathsToHash(Tree(("a", 1)), Only("l", One with { IsLink = true }), FilePlanOptions.Default);
+        var request = FilePlanner.PathsToHash(Tree(("a", 1)), Only("l", One with { Kind = EntryKind.Link, LinkTarget = "elsewhere" }), FilePlanOptions.Default);
         Assert.Empty(request.Source);
         Assert.Empty(request.Dest);
     }
@@ -57,7 +57,7 @@ public class FilePlannerChecksAndStashTests
     [Fact]
     public void QuickModeHashesAFileWhosePathHoldsALinkWithTheSameSizeAndTime()
     {
-        var dest = With(Only("a", One with { IsLink = true }), "b", FileGens.Entry(4));
+        var dest = With(Only("a", One with { Kind = EntryKind.Link, LinkTarget = "elsewhere" }), "b", FileGens.Entry(4));
         var request = FilePlanner.PathsToHash(Tree(("a", 1)), dest, FilePlanOptions.Default);
         Assert.Equal(new[] { "a" }, request.Source.Order(StringComparer.Ordinal));
         Assert.Equal(new[] { "b" }, request.Dest.Order(StringComparer.Ordinal));
@@ -66,7 +66,7 @@ public class FilePlannerChecksAndStashTests
     [Fact]
     public void LinkWithTheSizeAndTimeOfTheSourceFileIsStillReplacedInQuickMode()
     {
-        var plan = FilePlanner.Plan(Tree(("a", 1)), Only("a", One with { IsLink = true }), FilePlanOptions.Default);
+        var plan = FilePlanner.Plan(Tree(("a", 1)), Only("a", One with { Kind = EntryKind.Link, LinkTarget = "elsewhere" }), FilePlanOptions.Default);
         Assert.Equal<FileAction>([new UpdateFile("a", 11, MetaOf(1))], plan);
     }
 

@@ -29,8 +29,9 @@ public class FilePlannerProperties
     [ReconcileProperty]
     public void BytesToCopyIsTheSizeOfTheDistinctContentDestLacks(TreePair pair)
     {
-        var inDest = pair.Dest.Files.Values.Where(e => !e.IsLink).Select(e => (e.Size, e.Hash)).ToHashSet();
+        var inDest = pair.Dest.Files.Values.Where(e => e.IsRegular).Select(e => (e.Size, e.Hash)).ToHashSet();
         var lacking = pair.Source.Files.Values
+            .Where(e => e.IsRegular)
             .Select(e => (e.Size, e.Hash))
             .Where(k => !inDest.Contains(k))
             .Distinct()
@@ -52,7 +53,7 @@ public class FilePlannerProperties
         // files kept at their path hold; but content that a DEST file the run may move holds never is:
         // every rename candidate was hashed.
         var inDest = pair.Dest.Files
-            .Where(f => !f.Value.IsLink && !(pair.Source.Files.TryGetValue(f.Key, out var s) && s.Size == f.Value.Size && s.ModifiedUtc == f.Value.ModifiedUtc))
+            .Where(f => f.Value.IsRegular && !(pair.Source.Files.TryGetValue(f.Key, out var s) && s.IsRegular && s.Size == f.Value.Size && FileTime.Same(s.ModifiedNs, f.Value.ModifiedNs, 0)))
             .Select(f => (f.Value.Size, f.Value.Hash))
             .ToHashSet();
         foreach (var transfer in plan.Where(a => a is CopyFile or UpdateFile))

@@ -229,7 +229,7 @@ public class FilePlannerTests
     [Fact]
     public void LinksInDestAreRemovedNeverUsedAsContent()
     {
-        var link = FileGens.Entry(1) with { IsLink = true };
+        var link = FileGens.Entry(1) with { Kind = EntryKind.Link, LinkTarget = "elsewhere" };
         var dest = new FileTree(
             new Dictionary<string, FileEntry>(StringComparer.Ordinal) { ["l"] = link, ["m"] = link },
             new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal));

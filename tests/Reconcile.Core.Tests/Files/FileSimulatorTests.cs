@@ -52,7 +52,7 @@ public class FileSimulatorTests
     [Fact]
     public void LocalCopyFromAMissingPathOrALinkIsRefused()
     {
-        var dest = With(Tree(("a", 1)), "l", FileGens.Entry(1) with { IsLink = true });
+        var dest = With(Tree(("a", 1)), "l", FileGens.Entry(1) with { Kind = EntryKind.Link, LinkTarget = "elsewhere" });
         FailsAtStepOne(dest, Tree(), new CopyLocal("x", "y", Meta, false), "no file at x");
         FailsAtStepOne(dest, Tree(), new CopyLocal("l", "y", Meta, false), "no file at l");
         FailsAtStepOne(dest, Tree(), new CopyLocal("a", "l", Meta, false), "l exists and would be overwritten");
@@ -68,7 +68,7 @@ public class FileSimulatorTests
     [Fact]
     public void TouchOfAMissingPathOrALinkIsRefused()
     {
-        var dest = With(Tree(("a", 1)), "l", FileGens.Entry(1) with { IsLink = true });
+        var dest = With(Tree(("a", 1)), "l", FileGens.Entry(1) with { Kind = EntryKind.Link, LinkTarget = "elsewhere" });
         FailsAtStepOne(dest, Tree(), new TouchFile("x", Meta), "no file at x");
         FailsAtStepOne(dest, Tree(), new TouchFile("l", Meta), "no file at l");
     }
@@ -176,7 +176,7 @@ public class FileSimulatorTests
     {
         var want = Tree(("a", 1));
         var entry = FileGens.Entry(1);
-        foreach (var have in new[] { entry with { Hash = new ContentHash(9, 9, 9, 9) }, entry with { Mode = 493 }, entry with { ModifiedUtc = entry.ModifiedUtc.AddSeconds(1) }, entry with { IsLink = true } })
+        foreach (var have in new[] { entry with { Hash = new ContentHash(9, 9, 9, 9) }, entry with { Mode = 493 }, entry with { ModifiedUtc = entry.ModifiedUtc.AddSeconds(1) }, entry with { Kind = EntryKind.Link, LinkTarget = "elsewhere" } })
         {
             Assert.False(FileSimulator.SameTree(want, With(Tree(), "a", have), out var difference), have.ToString());
             Assert.StartsWith("different file a: want ", difference, StringComparison.Ordinal);

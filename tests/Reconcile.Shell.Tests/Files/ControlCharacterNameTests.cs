@@ -28,15 +28,16 @@ public sealed class ControlCharacterNameTests : IDisposable
         var text = CliRun.Of("files", "-n", source, dest);
         Assert.True(text.ExitCode == ExitCodes.Done, text.ToString());
         var lines = text.Stdout.TrimEnd('\n').Split('\n');
-        Assert.Equal(3, lines.Length);
+        Assert.Equal(4, lines.Length);
         Assert.EndsWith("  \\#033[31mred", lines[0], StringComparison.Ordinal);
         Assert.EndsWith("  two\\#012lines", lines[1], StringComparison.Ordinal);
+        Assert.Equal("touch_dir .", PlanText.Squeeze(lines[2]));
         Assert.DoesNotContain('\u001b', text.Stdout);
 
         var json = CliRun.Of("files", "-n", "--format", "json", source, dest);
         using var document = JsonDocument.Parse(json.Stdout);
         var paths = document.RootElement.GetProperty("actions").EnumerateArray().Select(a => a.GetProperty("path").GetString()).ToList();
-        Assert.Equal(["\u001b[31mred", "two\nlines"], paths);
+        Assert.Equal(["\u001b[31mred", "two\nlines", "."], paths);
 
         Assert.Equal(ExitCodes.Done, CliRun.Of("files", "-q", source, dest).ExitCode);
         Assert.Equal("1", File.ReadAllText(Path.Combine(dest, "two\nlines")));

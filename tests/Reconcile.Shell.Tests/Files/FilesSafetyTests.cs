@@ -216,7 +216,7 @@ public sealed class FilesSafetyTests : IDisposable
         var meta = new FileMeta(time, 420);
         var plan = Seq(
             (FileAction)new CopyFile("gone", 10, meta),
-            new CopyFile("changes", "after the scan".Length, meta with { ModifiedUtc = time.AddSeconds(-5) }),
+            new CopyFile("changes", "after the scan".Length, new FileMeta(time.AddSeconds(-5), 420)),
             new CopyFile("stays", 4, meta),
             new DeleteFile("nothing-here"));
         var result = Runner(source, dest).Execute(plan);

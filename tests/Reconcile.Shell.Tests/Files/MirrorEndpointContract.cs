@@ -48,8 +48,8 @@ public abstract class MirrorEndpointContract : IDisposable
         File.SetLastWriteTimeUtc(path, Time.AddSeconds(content.Length));
     }
 
-    private static FileTree Scan(IMirrorEndpoint endpoint, bool linksAsEntries = true) =>
-        endpoint.Scan([], linksAsEntries, known: null, entries: null).Tree;
+    private static FileTree Scan(IMirrorEndpoint endpoint, bool asDest = true) =>
+        endpoint.Scan([], asDest, known: null, entries: null).Tree;
 
     private static string Read(IMirrorEndpoint endpoint, string path)
     {
@@ -72,7 +72,7 @@ public abstract class MirrorEndpointContract : IDisposable
     private FileExecution Mirror(IMirrorEndpoint dest, Action<string>? alsoBefore = null)
     {
         alsoBefore?.Invoke(dest.Root);
-        var plan = FilePlanner.Plan(Scan(Source, linksAsEntries: false), Scan(dest), new FilePlanOptions(Checksum: false));
+        var plan = FilePlanner.Plan(Scan(Source, asDest: false), Scan(dest), new FilePlanOptions(Checksum: false));
         return new MirrorRunner(Source, dest).Execute(plan);
     }
 
@@ -132,7 +132,7 @@ public abstract class MirrorEndpointContract : IDisposable
         var second = Mirror(dest);
 
         Assert.Empty(second.Failures);
-        var source = Scan(Source, linksAsEntries: false);
+        var source = Scan(Source, asDest: false);
         Assert.Equal(Listing(Source, source, dest), Listing(dest, Scan(dest), dest));
         Assert.Equal("moved content", Read(dest, "renamed-elsewhere"));
         Assert.Empty(FilePlanner.Plan(source, Scan(dest), new FilePlanOptions(Checksum: false)));
@@ -145,7 +145,7 @@ public abstract class MirrorEndpointContract : IDisposable
         WriteSource("b", "second content");
         var dest = NewEmptyDest();
         Assert.Empty(Mirror(dest).Failures);
-        var sourceTree = Scan(Source, linksAsEntries: false);
+        var sourceTree = Scan(Source, asDest: false);
         // The same bytes under swapped names: a plan with hashes moves them (one stashed on the way).
         File.Move(Path.Combine(SourceRoot, "a"), Path.Combine(SourceRoot, "tmp"));
         File.Move(Path.Combine(SourceRoot, "b"), Path.Combine(SourceRoot, "a"));
@@ -155,7 +155,7 @@ public abstract class MirrorEndpointContract : IDisposable
         {
             Files = tree.Files.ToDictionary(f => f.Key, f => f.Value with { Hash = hashOf[Read(endpoint, f.Key)] }, StringComparer.Ordinal),
         };
-        var plan = FilePlanner.Plan(Hashed(Source, Scan(Source, linksAsEntries: false)), Hashed(dest, Scan(dest)), new FilePlanOptions(Checksum: true));
+        var plan = FilePlanner.Plan(Hashed(Source, Scan(Source, asDest: false)), Hashed(dest, Scan(dest)), new FilePlanOptions(Checksum: true));
         Assert.Contains(plan, a => a is StashFile);
         Assert.Equal(0, FileSummary.Of(plan).BytesToCopy);
 

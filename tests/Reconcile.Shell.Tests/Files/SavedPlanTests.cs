@@ -28,7 +28,7 @@ public sealed class SavedPlanTests : IDisposable
         var (_, _, plan) = Saved();
         var text = File.ReadAllText(plan);
         var read = FilePlanReader.ReadSavedPlan(text);
-        Assert.Equal(5, read.Actions.Count);
+        Assert.Equal(8, read.Actions.Count);
         Assert.Equal(new[] { "*.tmp" }, read.Options.Excludes.ToArray());
         using var again = new StringWriter();
         FilePlanWriter.WriteSavedPlan(again, read);
@@ -75,12 +75,59 @@ public sealed class SavedPlanTests : IDisposable
         var (_, dest, plan) = Saved();
         var json = JsonNode.Parse(File.ReadAllText(plan))!;
         json["actions"]!.AsArray().Add(new JsonObject { ["op"] = "delete", ["path"] = path });
-        File.WriteAllText(plan, json.ToJsonString());
+        RejectedBeforeAnythingRuns(plan, json, dest, "invalid plan");
+    }
+
+    /// <summary>Saves the edited plan and applies it: bad input, the reason on stderr, DEST untouched.</summary>
+    private static void RejectedBeforeAnythingRuns(string plan, JsonNode edited, string dest, string reason)
+    {
+        File.WriteAllText(plan, edited.ToJsonString());
         var before = TreeSnapshot.Of(dest);
         var run = CliRun.Of("apply", plan);
         Assert.True(run.ExitCode == ExitCodes.BadInput, run.ToString());
-        Assert.Contains("invalid plan", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains(reason, run.Stderr, StringComparison.Ordinal);
         Assert.Equal(before, TreeSnapshot.Of(dest));
+    }
+
+    /// <summary>Metadata edited by hand in a saved plan: what SOURCE does not have is never given.</summary>
+    [Theory]
+    [InlineData("mode", "6777")]
+    [InlineData("mtime_ns", "1000000000.000000001")]
+    [InlineData("owner", "0")]
+    [InlineData("target", "/etc")]
+    public void AMetadataEditIsRejectedBeforeAnythingRuns(string field, string value)
+    {
+        var (_, dest, plan) = Saved();
+        var json = JsonNode.Parse(File.ReadAllText(plan))!;
+        var actions = json["actions"]!.AsArray();
+        var copy = actions.First(a => (string?)a!["op"] == "copy")!.AsObject();
+        switch (field)
+        {
+            case "mtime_ns":
+                copy["mtime"] = "2001-09-09T01:46:40.0000000Z";
+                copy["mtime_ns"] = value;
+                break;
+            case "owner":
+                // An owner that is not the one SOURCE's file has (as root, the plan names it; else none is kept).
+                copy["owner"] = copy["owner"] is null ? 4242 : (int)copy["owner"]! + 1;
+                break;
+            case "target":
+                // A link SOURCE does not have, in place of the file it has.
+                actions[actions.IndexOf(copy)] = new JsonObject
+                {
+                    ["op"] = "link",
+                    ["path"] = (string?)copy["path"],
+                    ["target"] = value,
+                    ["replaces"] = false,
+                    ["mtime"] = (string?)copy["mtime"],
+                    ["mode"] = "0777",
+                };
+                break;
+            default:
+                copy[field] = value;
+                break;
+        }
+        RejectedBeforeAnythingRuns(plan, json, dest, "does not fit its trees");
     }
 
     [SkippableFact]

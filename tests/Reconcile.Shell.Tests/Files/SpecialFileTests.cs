@@ -5,8 +5,8 @@ namespace Reconcile.Shell.Tests.Files;
 
 /// <summary>
 /// Nothing but regular files is ever opened for reading: a FIFO in SOURCE would block a read forever, a
-/// character device like /dev/zero would be read until DEST's disk is full. Such entries are skipped
-/// with a warning, never opened, and DEST leaves their paths alone.
+/// character device like /dev/zero would be read until DEST's disk is full. Such entries are made again
+/// in DEST from their description (a device only by root), never opened.
 /// </summary>
 public sealed class SpecialFileTests : IDisposable
 {
@@ -15,25 +15,25 @@ public sealed class SpecialFileTests : IDisposable
     public void Dispose() => temp.Dispose();
 
     [SkippableFact]
-    public void AFifoInSourceIsSkippedWithAWarningAndNeverOpened()
+    public void AFifoInSourceIsMadeAgainInDestAndNeverOpened()
     {
         Skip.IfNot(OperatingSystem.IsLinux(), "mkfifo and the native scan are Linux's");
         var source = temp.Combine("s");
         var dest = temp.Combine("d");
         Directory.CreateDirectory(source);
         File.WriteAllText(Path.Combine(source, "a.txt"), "a");
-        Command.MustRun("mkfifo", Path.Combine(source, "pipe"));
+        Command.MustRun("mkfifo", "-m", "640", Path.Combine(source, "pipe"));
         foreach (var checksum in new[] { false, true })
         {
             var run = checksum ? CliRun.Of("files", "--checksum", "--no-cache", source, dest) : CliRun.Of("files", source, dest);
             Assert.True(run.ExitCode == ExitCodes.Done, run.ToString());
-            Assert.Contains($"skipping special file (FIFO, socket or device) {Path.Combine(source, "pipe")}", run.Stderr, StringComparison.Ordinal);
         }
-        Assert.Equal(["a.txt"], Directory.GetFileSystemEntries(dest).Select(Path.GetFileName));
+        Assert.Equal(["a.txt", "pipe"], Directory.GetFileSystemEntries(dest).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal("fifo 640", Command.MustRun("stat", "-c", "%F %a", Path.Combine(dest, "pipe")).Trim());
     }
 
     [SkippableFact]
-    public void ACharacterDeviceInSourceIsNeverRead()
+    public void ACharacterDeviceInSourceIsMadeAgainByRootNeverRead()
     {
         Skip.IfNot(OperatingSystem.IsLinux() && ExeRun.IsRoot, "making a device node needs root on Linux");
         var source = temp.Combine("s");
@@ -43,8 +43,8 @@ public sealed class SpecialFileTests : IDisposable
         File.WriteAllText(Path.Combine(source, "b.txt"), "b");
         var run = CliRun.Of("files", "--checksum", "--no-cache", source, dest);
         Assert.True(run.ExitCode == ExitCodes.Done, run.ToString());
-        Assert.Contains("skipping special file (FIFO, socket or device)", run.Stderr, StringComparison.Ordinal);
-        Assert.Equal(["b.txt"], Directory.GetFileSystemEntries(dest).Select(Path.GetFileName));
+        Assert.Equal("character special file 1:5", Command.MustRun("stat", "-c", "%F %Hr:%Lr", Path.Combine(dest, "zero")).Trim());
+        Assert.Equal(["b.txt", "zero"], Directory.GetFileSystemEntries(dest).Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
 
     [SkippableFact]
