@@ -17,11 +17,11 @@ public sealed record FileExecution(Seq<FileAction> Applied, IReadOnlyList<string
 /// <summary>
 /// Carries out a files plan on any pair of endpoints, the same way for all: in plan order, the batches
 /// that <see cref="FileExecutionRules.Batches"/> allows side by side on threads of their own, every file
-/// deleted or overwritten moved into <paramref name="backups"/> when there are backups, each applied
+/// deleted or overwritten handed to <paramref name="keep"/> (which moves it into the backups) when there are backups, each applied
 /// action reported as it is done (for progress and itemized output). When an action fails, the rest
 /// still run, except what <see cref="FileExecutionRules.RunsAfterAFailure"/> forbids: deletions.
 /// </summary>
-public sealed class MirrorRunner(IMirrorEndpoint source, IMirrorEndpoint dest, BackupStore? backups = null)
+public sealed class MirrorRunner(IMirrorEndpoint source, IMirrorEndpoint dest, Action<string>? keep = null)
 {
     /// <summary>
     /// Copies keep the cores busy (more threads than cores only contend in the kernel: a first sync of
@@ -37,7 +37,7 @@ public sealed class MirrorRunner(IMirrorEndpoint source, IMirrorEndpoint dest, B
         var failures = new List<string>();
         var skipped = 0;
         var notStarted = 0;
-        foreach (var batch in FileExecutionRules.Batches(actions, backups is not null))
+        foreach (var batch in FileExecutionRules.Batches(actions, keep is not null))
         {
             if (Interruption.Requested)
             {
@@ -96,7 +96,7 @@ public sealed class MirrorRunner(IMirrorEndpoint source, IMirrorEndpoint dest, B
         try
         {
             KillPoint.Step();
-            dest.Apply(action, source, backups is null ? null : backups.Keep);
+            dest.Apply(action, source, keep);
             return null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

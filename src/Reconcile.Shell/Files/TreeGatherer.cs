@@ -2,6 +2,7 @@ using System.IO.Abstractions;
 using LanguageExt;
 using Reconcile.Core.Files;
 using Reconcile.Shell.Common;
+using Reconcile.Shell.Files.Remote;
 
 namespace Reconcile.Shell.Files;
 
@@ -43,7 +44,10 @@ internal sealed class TreeGatherer(LocalAccess access, TextWriter stderr, RunPro
         var scanStart = DateTime.UtcNow;
         // With --checksum every file's hash is wanted: each side loads its cache first and its scan
         // takes the hashes the cache still vouches for as it meets each file.
-        var early = options.Checksum && cacheDir is not null;
+        // Times are compared at the coarser resolution of the two sides (SFTP keeps whole seconds); the
+        // cache is then consulted with those times, after the scan.
+        var resolution = sourceSide.Traits.TimeResolution > destSide.Traits.TimeResolution ? sourceSide.Traits.TimeResolution : destSide.Traits.TimeResolution;
+        var early = options.Checksum && cacheDir is not null && resolution.Ticks <= 1;
         PreloadedScan ScanSide(IMirrorEndpoint side, bool linksAsEntries)
         {
             string? warning = null;
@@ -68,16 +72,16 @@ internal sealed class TreeGatherer(LocalAccess access, TextWriter stderr, RunPro
                 stderr.WriteLine($"reconcile: skipping {kind} {TerminalText.Escape(fileSystem.Path.Combine(roots.Source, link))}");
             }
         }
-        var sourceTree = sourceScan.Tree;
-        var destTree = FileGuards.LeaveAlone(destScan.Tree, sourceScan.Links, sourceScan.Unreadable);
+        var sourceTree = CoarseTimes.Of(sourceScan.Tree, resolution);
+        var destTree = FileGuards.LeaveAlone(CoarseTimes.Of(destScan.Tree, resolution), sourceScan.Links, sourceScan.Unreadable);
         var wanted = FilePlanner.PathsToHash(sourceTree, destTree, options);
         // The cache look-ups of both sides at once (each loads its own file), then the reading of what
         // neither cache knows, one side after the other (each of those reads uses every core).
         var destCached = OwnThread<CachedSide>.Start(() => FromCache(roots.Dest, destScan, destTree, wanted.Dest, cacheDir, destPreloaded.Cache, destPreloaded.Warning));
         var sourceCached = FromCache(roots.Source, sourceScan, sourceTree, wanted.Source, cacheDir, sourcePreloaded.Cache, sourcePreloaded.Warning);
         var destCachedSide = destCached.Join();
-        var source = HashSide(sourceCached, problems, quiet);
-        var dest = HashSide(destCachedSide, problems, quiet);
+        var source = HashSide(sourceCached, sourceSide, problems, quiet);
+        var dest = HashSide(destCachedSide, destSide, problems, quiet);
         StageClock.Mark("files: hashed");
         if (verbose)
         {
@@ -134,7 +138,7 @@ internal sealed class TreeGatherer(LocalAccess access, TextWriter stderr, RunPro
     }
 
     /// <summary>Reads and hashes what the cache did not know, and gives the side's tree with every wanted hash.</summary>
-    private (FileTree Tree, HashedSide Side, int FromCache) HashSide(CachedSide side, List<string> problems, bool quiet)
+    private (FileTree Tree, HashedSide Side, int FromCache) HashSide(CachedSide side, IMirrorEndpoint endpoint, List<string> problems, bool quiet)
     {
         if (side.Warning is not null && !quiet)
         {
@@ -149,7 +153,9 @@ internal sealed class TreeGatherer(LocalAccess access, TextWriter stderr, RunPro
         {
             var missing = side.ToRead.ToSeq();
             var hashing = progress.Stage("hashing " + side.Root, side.ToRead.Sum(p => (double)files[p].Size));
-            var (hashed, hashProblems) = new ContentHasher(access) { Hashed = bytes => hashing.Advance(bytes) }.Hash(side.Root, missing);
+            var (hashed, hashProblems) = endpoint is SftpEndpoint remote
+                ? remote.Hash(missing, bytes => hashing.Advance(bytes))
+                : new ContentHasher(access) { Hashed = bytes => hashing.Advance(bytes) }.Hash(side.Root, missing);
             hashing.Done();
             problems.AddRange(hashProblems);
             foreach (var (path, hash) in hashed)

@@ -1,0 +1,672 @@
+using System.Globalization;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using LanguageExt;
+using Reconcile.Core.Files;
+using Reconcile.Shell.Common;
+using Renci.SshNet.Common;
+using Renci.SshNet.Sftp;
+
+namespace Reconcile.Shell.Files.Remote;
+
+/// <summary>
+/// A directory on another machine, reached over SFTP, as a mirror endpoint. Directories are listed with
+/// their entries' attributes (one request per directory, several directories in flight at once). New
+/// bytes go to a temporary name beside their target, get their time and permission bits, and are renamed
+/// into place with <c>posix-rename@openssh.com</c> (an atomic rename over an obsolete file), so a file is
+/// never half-written under its final name, even when the connection drops. SFTP keeps whole seconds of
+/// modification time, so <see cref="Traits"/> says so and the quick check compares at that resolution.
+///
+/// Links are never followed: a listing reports a link as a link (the server's readdir does not follow
+/// it), deleting one removes the link, renames move the link itself, and a file's time and bits are only
+/// set on a file this endpoint has just written or checked to be no link. Links in SOURCE are skipped,
+/// as everywhere in this version of the file model; a link in DEST is an entry to remove.
+/// </summary>
+public sealed class SftpEndpoint : IMirrorEndpoint, IDisposable
+{
+    /// <summary>Directories listed at once during a scan: each listing waits on the network, not the CPU.</summary>
+    private const int ListingsInFlight = 8;
+
+    /// <summary>At most this many paths (and this many characters) per remote <c>sha256sum</c>.</summary>
+    private const int HashBatch = 256;
+    private const int HashBatchChars = 64 * 1024;
+
+    private readonly SshConnection connection;
+    private readonly string rootPath;
+    private bool posixRename = true;
+
+    private SftpEndpoint(SshConnection connection, string rootPath)
+    {
+        this.connection = connection;
+        this.rootPath = rootPath;
+        Root = UrlOf(connection.User, connection.Host, connection.Port, rootPath);
+    }
+
+    /// <summary>The root as <c>sftp://user@host:port/absolute/path</c>: it names the same place on every run, so saved plans, the lock and the hash cache use it.</summary>
+    public string Root { get; }
+
+    /// <summary>The absolute path of the root on the remote host.</summary>
+    public string RootPath => rootPath;
+
+    public string User => connection.User;
+
+    public string Host => connection.Host;
+
+    public int Port => connection.Port;
+
+    /// <summary>SFTP (version 3) carries modification times in whole seconds; renames are atomic with posix-rename; permission bits are kept.</summary>
+    public EndpointTraits Traits => new(TimeSpan.FromSeconds(1), AtomicRename: posixRename, PermissionBits: true);
+
+    /// <summary>The endpoint for a remote root over a connection; its path is made absolute (relative paths start at the login's home).</summary>
+    public static SftpEndpoint Open(SshConnection connection, string path) =>
+        new(connection, AbsoluteOn(connection, path));
+
+    /// <summary>A path on the host made absolute: relative paths start at the login's home.</summary>
+    public string Absolute(string path) => AbsoluteOn(connection, path);
+
+    private static string AbsoluteOn(SshConnection connection, string path) =>
+        Normalize(path.StartsWith('/') ? path : connection.Sftp.WorkingDirectory.TrimEnd('/') + "/" + path);
+
+    public static string UrlOf(string user, string host, int port, string path)
+    {
+        var hostPart = host.Contains(':', StringComparison.Ordinal) ? "[" + host + "]" : host;
+        return string.Create(CultureInfo.InvariantCulture, $"sftp://{Uri.EscapeDataString(user)}@{hostPart}:{port}{path}");
+    }
+
+    /// <summary>An absolute path with <c>.</c>, <c>..</c>, repeated and trailing slashes resolved (as names, not links).</summary>
+    internal static string Normalize(string absolute)
+    {
+        var parts = new List<string>();
+        foreach (var part in absolute.Split('/'))
+        {
+            if (part.Length == 0 || part == ".")
+            {
+                continue;
+            }
+            if (part == "..")
+            {
+                if (parts.Count > 0)
+                {
+                    parts.RemoveAt(parts.Count - 1);
+                }
+                continue;
+            }
+            parts.Add(part);
+        }
+        return "/" + string.Join('/', parts);
+    }
+
+    /// <summary>The remote path of a relative one (<c>/</c> separators), or of the root for "".</summary>
+    public string Full(string relative) =>
+        relative.Length == 0 ? rootPath : rootPath == "/" ? "/" + relative : rootPath + "/" + relative;
+
+    /// <summary>What is at an absolute remote path, links not followed: null when nothing is.</summary>
+    public SftpFileAttributes? Look(string absolute) => Remote(() =>
+    {
+        try
+        {
+            return connection.Sftp.GetAttributes(absolute);
+        }
+        catch (SftpPathNotFoundException)
+        {
+            return null;
+        }
+    });
+
+    /// <summary>Creates the root directory (its parent must exist).</summary>
+    public void CreateRoot() => Remote(() => connection.Sftp.CreateDirectory(rootPath));
+
+    public ScanResult Scan(IReadOnlyList<PathGlob> excludes, bool linksAsEntries, HashCache? known, Action<int>? entries)
+    {
+        var files = new Dictionary<string, FileEntry>(StringComparer.Ordinal);
+        var dirs = new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal);
+        var pinned = new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal);
+        var links = new List<string>();
+        var specials = new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal);
+        var unreadable = new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal);
+        var problems = new List<string>();
+        // A level of directories at a time, several listed at once; each level is merged in order.
+        var level = new List<string> { "" };
+        while (level.Count > 0)
+        {
+            var listed = new (List<ISftpFile>? Children, string? Error)[level.Count];
+            Workers.For(0, level.Count, Math.Min(ListingsInFlight, level.Count), i => listed[i] = List(level[i]));
+            var next = new List<string>();
+            for (var i = 0; i < level.Count; i++)
+            {
+                var relative = level[i];
+                var (children, error) = listed[i];
+                if (children is null)
+                {
+                    problems.Add($"{Full(relative)}: cannot read directory: {error}");
+                    if (relative.Length > 0)
+                    {
+                        pinned.Add(relative);
+                        unreadable.Add(relative);
+                    }
+                    continue;
+                }
+                entries?.Invoke(children.Count);
+                foreach (var child in children)
+                {
+                    var path = relative.Length == 0 ? child.Name : relative + "/" + child.Name;
+                    var attributes = child.Attributes;
+                    var isDirectory = attributes.IsDirectory;
+                    if (PathGlob.AnyMatches(excludes, path, isDirectory))
+                    {
+                        if (relative.Length > 0)
+                        {
+                            pinned.Add(relative);
+                        }
+                        continue;
+                    }
+                    if (isDirectory)
+                    {
+                        dirs.Add(path);
+                        next.Add(path);
+                    }
+                    else if (attributes.IsRegularFile)
+                    {
+                        var modified = attributes.LastWriteTimeUtc;
+                        ContentHash? hash = known is not null && attributes.Size > 0 && known.TryGet(path, attributes.Size, modified.Ticks, 0, 0, out var cached)
+                            ? cached
+                            : null;
+                        files[path] = new FileEntry(attributes.Size, modified, ModeOf(attributes), hash);
+                    }
+                    else
+                    {
+                        // A link or a special file: never opened, never followed.
+                        links.Add(path);
+                        if (!attributes.IsSymbolicLink)
+                        {
+                            specials.Add(path);
+                        }
+                        if (linksAsEntries)
+                        {
+                            files[path] = new FileEntry(0, DateTime.MinValue, 0, IsLink: true);
+                        }
+                    }
+                }
+            }
+            next.Sort(StringComparer.Ordinal);
+            level = next;
+        }
+        links.Sort(StringComparer.Ordinal);
+        return new ScanResult(new FileTree(files, dirs, pinned), links, problems, new Dictionary<string, Inode>(StringComparer.Ordinal))
+        {
+            Specials = specials,
+            Unreadable = unreadable,
+        };
+    }
+
+    private (List<ISftpFile>? Children, string? Error) List(string relative)
+    {
+        try
+        {
+            var children = connection.Sftp.ListDirectory(Full(relative))
+                .Where(f => f.Name is not "." and not "..")
+                .OrderBy(f => f.Name, StringComparer.Ordinal)
+                .ToList();
+            return (children, null);
+        }
+        catch (Exception e) when (e is SftpPermissionDeniedException or SftpPathNotFoundException)
+        {
+            return (null, e.Message);
+        }
+        catch (Exception e) when (IsConnectionFault(e))
+        {
+            throw Lost(e);
+        }
+    }
+
+    /// <summary>The permission bits of SFTP attributes (setuid, setgid and sticky included).</summary>
+    internal static int ModeOf(SftpFileAttributes a) =>
+        (a.IsUIDBitSet ? 0b100_000_000_000 : 0) | (a.IsGroupIDBitSet ? 0b010_000_000_000 : 0) | (a.IsStickyBitSet ? 0b001_000_000_000 : 0)
+        | (a.OwnerCanRead ? 0b100_000_000 : 0) | (a.OwnerCanWrite ? 0b010_000_000 : 0) | (a.OwnerCanExecute ? 0b001_000_000 : 0)
+        | (a.GroupCanRead ? 0b100_000 : 0) | (a.GroupCanWrite ? 0b010_000 : 0) | (a.GroupCanExecute ? 0b001_000 : 0)
+        | (a.OthersCanRead ? 0b100 : 0) | (a.OthersCanWrite ? 0b010 : 0) | (a.OthersCanExecute ? 0b001 : 0);
+
+    private static void SetMode(SftpFileAttributes a, int mode)
+    {
+        a.IsUIDBitSet = (mode & 0b100_000_000_000) != 0;
+        a.IsGroupIDBitSet = (mode & 0b010_000_000_000) != 0;
+        a.IsStickyBitSet = (mode & 0b001_000_000_000) != 0;
+        a.OwnerCanRead = (mode & 0b100_000_000) != 0;
+        a.OwnerCanWrite = (mode & 0b010_000_000) != 0;
+        a.OwnerCanExecute = (mode & 0b001_000_000) != 0;
+        a.GroupCanRead = (mode & 0b100_000) != 0;
+        a.GroupCanWrite = (mode & 0b010_000) != 0;
+        a.GroupCanExecute = (mode & 0b001_000) != 0;
+        a.OthersCanRead = (mode & 0b100) != 0;
+        a.OthersCanWrite = (mode & 0b010) != 0;
+        a.OthersCanExecute = (mode & 0b001) != 0;
+    }
+
+    public Stream OpenRead(string path) => Remote(() => (Stream)connection.Sftp.OpenRead(Full(path)));
+
+    public void Apply(FileAction action, IMirrorEndpoint source, Action<string>? keep) => Remote(() =>
+    {
+        switch (action)
+        {
+            case CopyFile copy:
+                Transfer(source, copy.Path, copy.Path, copy.Bytes, copy.Meta, replace: false, keep);
+                break;
+            case UpdateFile update:
+                Transfer(source, update.Path, update.Path, update.Bytes, update.Meta, replace: true, keep);
+                break;
+            case CopyLocal local:
+                CopyInside(local, keep);
+                break;
+            case MoveFile move:
+                NoLink(move.From);
+                if (move.Replaces)
+                {
+                    keep?.Invoke(move.To);
+                }
+                Rename(Full(move.From), Full(move.To));
+                SetMeta(Full(move.To), move.Meta, unlessSame: true);
+                break;
+            case StashFile stash:
+                Rename(Full(stash.From), Full(stash.To));
+                break;
+            case TouchFile touch:
+                NoLink(touch.Path);
+                SetMeta(Full(touch.Path), touch.Meta, unlessSame: false);
+                break;
+            case DeleteFile delete when keep is not null:
+                keep(delete.Path);
+                break;
+            case DeleteFile delete:
+                // SFTP remove unlinks the entry itself: a link goes, its target stays.
+                connection.Sftp.DeleteFile(Full(delete.Path));
+                break;
+            case MakeDirectory mkdir:
+                MakeDirectory(Full(mkdir.Path));
+                break;
+            case RemoveDirectory rmdir:
+                connection.Sftp.DeleteDirectory(Full(rmdir.Path));
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(action), action, "unknown action");
+        }
+    });
+
+    private void MakeDirectory(string full)
+    {
+        try
+        {
+            connection.Sftp.CreateDirectory(full);
+        }
+        catch (SshException) when (Look(full) is { IsDirectory: true, IsSymbolicLink: false })
+        {
+            // already there, as a local mkdir -p would leave it
+        }
+    }
+
+    /// <summary>Refuses a path that became a link after the scan, so that its target is never changed.</summary>
+    private void NoLink(string relative)
+    {
+        if (Look(Full(relative)) is { IsSymbolicLink: true })
+        {
+            throw new IOException($"{Full(relative)} is a symbolic link (it appeared after the scan); not followed");
+        }
+    }
+
+    /// <summary>New bytes for <paramref name="to"/>: written to a temporary name beside it, checked, then renamed into place.</summary>
+    private void Transfer(IMirrorEndpoint from, string fromPath, string to, long expected, FileMeta meta, bool replace, Action<string>? keep)
+    {
+        var target = Full(to);
+        var temp = Full(TemporaryBeside(to));
+        try
+        {
+            long written;
+            using (var input = from.OpenRead(fromPath))
+            {
+                var counting = new CountingStream(input);
+                connection.Sftp.UploadFile(counting, temp, canOverride: false);
+                written = counting.Count;
+            }
+            if (written != expected)
+            {
+                throw new FileChangedException($"{from.Root}/{fromPath} changed while it was copied ({expected} bytes planned, {written} copied)");
+            }
+            SetMeta(temp, meta, unlessSame: false);
+            KillPoint.Step();
+            if (replace)
+            {
+                keep?.Invoke(to);
+            }
+            Rename(temp, target);
+        }
+        catch
+        {
+            Forget(temp);
+            throw;
+        }
+    }
+
+    /// <summary>Content already on the host copied to another path: by <c>cp</c> on the host when commands are allowed, else read and written back over SFTP.</summary>
+    private void CopyInside(CopyLocal local, Action<string>? keep)
+    {
+        NoLink(local.From);
+        var temp = Full(TemporaryBeside(local.To));
+        try
+        {
+            if (!connection.CommandsAllowed || connection.Run($"cp -- {Quote(Full(local.From))} {Quote(temp)}") is not { ExitCode: 0 })
+            {
+                Forget(temp);
+                using var input = connection.Sftp.OpenRead(Full(local.From));
+                connection.Sftp.UploadFile(input, temp, canOverride: false);
+            }
+            SetMeta(temp, local.Meta, unlessSame: false);
+            KillPoint.Step();
+            if (local.Replaces)
+            {
+                keep?.Invoke(local.To);
+            }
+            Rename(temp, Full(local.To));
+        }
+        catch
+        {
+            Forget(temp);
+            throw;
+        }
+    }
+
+    private static string TemporaryBeside(string relative)
+    {
+        var parent = FileTrees.Parent(relative);
+        return parent.Length == 0 ? TemporaryName.New() : parent + "/" + TemporaryName.New();
+    }
+
+    /// <summary>Removes a temporary file after a failure, if the connection still allows it.</summary>
+    private void Forget(string temp)
+    {
+        try
+        {
+            if (connection.Sftp.IsConnected)
+            {
+                connection.Sftp.DeleteFile(temp);
+            }
+        }
+        catch (Exception e) when (e is SshException or SocketException or IOException or ObjectDisposedException)
+        {
+            // Nothing there, or the connection is gone: the next run removes what is left.
+        }
+    }
+
+    /// <summary>An atomic rename over whatever is at <paramref name="to"/> (posix-rename), or, on servers without it, a plain rename.</summary>
+    private void Rename(string from, string to)
+    {
+        if (posixRename)
+        {
+            try
+            {
+                connection.Sftp.RenameFile(from, to, isPosix: true);
+                return;
+            }
+            catch (NotSupportedException)
+            {
+                posixRename = false;
+            }
+        }
+        if (Look(to) is { IsDirectory: false })
+        {
+            connection.Sftp.DeleteFile(to);
+        }
+        connection.Sftp.RenameFile(from, to);
+    }
+
+    private void SetMeta(string full, FileMeta meta, bool unlessSame)
+    {
+        var attributes = connection.Sftp.GetAttributes(full);
+        if (attributes.IsSymbolicLink)
+        {
+            throw new IOException($"{full} is a symbolic link; its target's time and permissions are not changed");
+        }
+        var time = WholeSeconds(meta.ModifiedUtc);
+        if (unlessSame && attributes.LastWriteTimeUtc == time && ModeOf(attributes) == meta.Mode)
+        {
+            return;
+        }
+        attributes.LastWriteTimeUtc = time;
+        SetMode(attributes, meta.Mode);
+        connection.Sftp.SetAttributes(full, attributes);
+    }
+
+    private static DateTime WholeSeconds(DateTime utc) =>
+        new(utc.Ticks - (utc.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
+
+    /// <summary>
+    /// Moves DEST/<paramref name="relative"/> into <paramref name="backupRoot"/> on the same host, under its
+    /// relative path, numbered <c>.~N~</c> when taken. A plain SFTP rename never replaces an existing
+    /// name, so an earlier backup is never overwritten.
+    /// </summary>
+    public void KeepIn(string backupRoot, string relative) => Remote(() =>
+    {
+        var from = Full(relative);
+        if (Look(from) is null)
+        {
+            return;
+        }
+        var parts = relative.Split('/');
+        var current = backupRoot;
+        MakeDirectories(current);
+        for (var i = 0; i < parts.Length - 1; i++)
+        {
+            current = Numbered(current, parts[i], a => a is null || (a.IsDirectory && !a.IsSymbolicLink));
+            if (Look(current) is null)
+            {
+                connection.Sftp.CreateDirectory(current);
+            }
+        }
+        for (var attempt = 0; ; attempt++)
+        {
+            var to = Numbered(current, parts[^1], a => a is null);
+            try
+            {
+                connection.Sftp.RenameFile(from, to);
+                return;
+            }
+            catch (SshException) when (attempt < 100 && Look(to) is not null)
+            {
+                // another run took the name since it was looked at
+            }
+        }
+    });
+
+    private string Numbered(string directory, string name, Func<SftpFileAttributes?, bool> usable)
+    {
+        var candidate = directory + "/" + name;
+        for (var n = 1; !usable(Look(candidate)); n++)
+        {
+            candidate = directory + "/" + name + ".~" + n.ToString(CultureInfo.InvariantCulture) + "~";
+        }
+        return candidate;
+    }
+
+    private void MakeDirectories(string absolute)
+    {
+        var current = "";
+        foreach (var part in absolute.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            current += "/" + part;
+            if (Look(current) is null)
+            {
+                connection.Sftp.CreateDirectory(current);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The SHA-256 of files at these relative paths: computed on the host by <c>sha256sum</c>, in batches,
+    /// when the server allows commands (the bytes never cross the network), else read over SFTP. A file
+    /// that cannot be read is a problem, not a hash. <paramref name="hashed"/> hears each file's size.
+    /// </summary>
+    public (IReadOnlyDictionary<string, ContentHash> Hashes, IReadOnlyList<string> Problems) Hash(Seq<string> paths, Action<long>? hashed) => Remote(() =>
+    {
+        var hashes = new Dictionary<string, ContentHash>(StringComparer.Ordinal);
+        var problems = new List<string>();
+        var all = paths.ToArray();
+        if (connection.CommandsAllowed)
+        {
+            HashOnHost(all, hashes, problems, hashed);
+        }
+        else
+        {
+            foreach (var path in all)
+            {
+                HashOverSftp(path, hashes, problems, hashed);
+            }
+        }
+        return ((IReadOnlyDictionary<string, ContentHash>)hashes, (IReadOnlyList<string>)problems);
+    });
+
+    private void HashOnHost(string[] paths, Dictionary<string, ContentHash> hashes, List<string> problems, Action<long>? hashed)
+    {
+        var start = 0;
+        while (start < paths.Length)
+        {
+            var command = new StringBuilder("cd -- ").Append(Quote(rootPath)).Append(" && exec sha256sum -z --");
+            var end = start;
+            while (end < paths.Length && end - start < HashBatch && (end == start || command.Length < HashBatchChars))
+            {
+                command.Append(' ').Append(Quote(paths[end]));
+                end++;
+            }
+            var run = connection.Run(command.ToString());
+            var found = run is { } done ? ParseSums(done.Output) : new Dictionary<string, ContentHash>(StringComparer.Ordinal);
+            for (var i = start; i < end; i++)
+            {
+                if (found.TryGetValue(paths[i], out var hash))
+                {
+                    hashes[paths[i]] = hash;
+                    hashed?.Invoke(0);
+                }
+                else
+                {
+                    // Unreadable on the host, or the command went wrong: try it over SFTP, which names the reason.
+                    HashOverSftp(paths[i], hashes, problems, hashed);
+                }
+            }
+            start = end;
+        }
+    }
+
+    /// <summary><c>sha256sum -z</c> output: <c>HEX  NAME</c> records ended by NUL (names are not escaped with <c>-z</c>).</summary>
+    internal static Dictionary<string, ContentHash> ParseSums(string output)
+    {
+        var found = new Dictionary<string, ContentHash>(StringComparer.Ordinal);
+        foreach (var record in output.Split('\0'))
+        {
+            if (record.Length > 66 && record[64] == ' ' && (record[65] == ' ' || record[65] == '*')
+                && ContentHash.TryParse(record[..64], out var hash))
+            {
+                found[record[66..]] = hash;
+            }
+        }
+        return found;
+    }
+
+    private void HashOverSftp(string path, Dictionary<string, ContentHash> hashes, List<string> problems, Action<long>? hashed)
+    {
+        try
+        {
+            using var input = connection.Sftp.OpenRead(Full(path));
+            using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            var buffer = new byte[1 << 16];
+            int read;
+            long total = 0;
+            while ((read = input.Read(buffer, 0, buffer.Length)) > 0)
+            {
+                sha.AppendData(buffer, 0, read);
+                total += read;
+            }
+            hashes[path] = ContentHash.FromBytes(sha.GetHashAndReset());
+            hashed?.Invoke(total);
+        }
+        catch (Exception e) when (e is SftpPermissionDeniedException or SftpPathNotFoundException)
+        {
+            problems.Add($"{Full(path)}: cannot read: {e.Message}");
+        }
+    }
+
+    /// <summary>A word for the remote POSIX shell: in single quotes, each quote written as <c>'\''</c>.</summary>
+    internal static string Quote(string word) => "'" + word.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+
+    private static bool IsConnectionFault(Exception e) =>
+        e is SshConnectionException or SshOperationTimeoutException or SocketException or ObjectDisposedException
+        || (e is SshException && e is not SftpPathNotFoundException and not SftpPermissionDeniedException);
+
+    private IOException Lost(Exception e) =>
+        e is SshConnectionException or SocketException or ObjectDisposedException
+            ? new IOException($"the connection to {connection.Host} was lost ({e.Message})", e)
+            : new IOException(e.Message, e);
+
+    /// <summary>Runs remote work, turning SSH's own exceptions into the I/O errors the runner reports per action.</summary>
+    private T Remote<T>(Func<T> work)
+    {
+        try
+        {
+            return work();
+        }
+        catch (SftpPathNotFoundException e)
+        {
+            throw new FileNotFoundException(e.Message, e);
+        }
+        catch (SftpPermissionDeniedException e)
+        {
+            throw new UnauthorizedAccessException(e.Message, e);
+        }
+        catch (Exception e) when (IsConnectionFault(e))
+        {
+            throw Lost(e);
+        }
+    }
+
+    private void Remote(Action work) => Remote(() =>
+    {
+        work();
+        return 0;
+    });
+
+    public void Dispose() => connection.Dispose();
+
+    /// <summary>Counts the bytes read through it, so an upload can be checked against the planned size.</summary>
+    private sealed class CountingStream(Stream inner) : Stream
+    {
+        public long Count { get; private set; }
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => Count;
+            set => throw new NotSupportedException();
+        }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            var read = inner.Read(buffer, offset, count);
+            Count += read;
+            return read;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}
