@@ -28,7 +28,10 @@ public sealed class MirrorRunner(IMirrorEndpoint source, IMirrorEndpoint dest, A
     /// 20,000 files took 4.8 s on four threads, 2.9 s on two). A deletion mostly waits while the file
     /// system frees the file's blocks (a millisecond or more here): more workers overlap those waits.
     /// </summary>
-    private static int ThreadsFor(FileAction first) => first is DeleteFile ? Workers.ForWaits : Environment.ProcessorCount;
+    private int ThreadsFor(FileAction first) =>
+        dest.Traits.ActionsInFlight > 0 ? dest.Traits.ActionsInFlight
+        : first is DeleteFile ? Workers.ForWaits
+        : Environment.ProcessorCount;
 
     public FileExecution Execute(Seq<FileAction> plan, Action<FileAction>? applied = null)
     {

@@ -18,10 +18,14 @@ namespace Reconcile.Shell.Files.Remote;
 /// never half-written under its final name, even when the connection drops. SFTP keeps whole seconds of
 /// modification time, so <see cref="Traits"/> says so and the quick check compares at that resolution.
 ///
-/// Links are never followed: a listing reports a link as a link (the server's readdir does not follow
-/// it), deleting one removes the link, renames move the link itself, and a file's time and bits are only
-/// set on a file this endpoint has just written or checked to be no link. Links in SOURCE are skipped,
-/// as everywhere in this version of the file model; a link in DEST is an entry to remove.
+/// Links are never followed. A listing reports a link as a link (find -P, and the server's readdir,
+/// do not follow it). SSH.NET resolves every path it is given with the server's REALPATH, which follows
+/// a link at its end: removing, renaming or writing over a DEST link through it would reach the link's
+/// target. So the links the scan found are removed, moved to the backup or replaced only through
+/// commands on the host (<c>rm</c>, <c>mv</c>, which act on the link itself), and refused on an
+/// SFTP-only account. (A link made after the scan, at a path the plan then touches, is not seen: that
+/// window is as wide as the run.) Links in SOURCE are skipped, as everywhere in this version of the
+/// file model; a link in DEST is an entry to remove.
 /// </summary>
 public sealed class SftpEndpoint : IMirrorEndpoint, IDisposable
 {
@@ -35,6 +39,9 @@ public sealed class SftpEndpoint : IMirrorEndpoint, IDisposable
     private readonly SshConnection connection;
     private readonly string rootPath;
     private bool posixRename = true;
+
+    /// <summary>The links (and special files) the last scan found, as relative paths: SFTP calls must never be given one.</summary>
+    private System.Collections.Generic.HashSet<string> linksFound = new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal);
 
     private SftpEndpoint(SshConnection connection, string rootPath)
     {
@@ -55,8 +62,14 @@ public sealed class SftpEndpoint : IMirrorEndpoint, IDisposable
 
     public int Port => connection.Port;
 
-    /// <summary>SFTP (version 3) carries modification times in whole seconds; renames are atomic with posix-rename; permission bits are kept.</summary>
-    public EndpointTraits Traits => new(TimeSpan.FromSeconds(1), AtomicRename: posixRename, PermissionBits: true);
+    /// <summary>
+    /// SFTP (version 3) carries modification times in whole seconds; renames are atomic with posix-rename;
+    /// permission bits are kept. Each action is a few round trips, so several run at once on the one
+    /// connection (the server answers requests in order, but the network and encryption overlap).
+    /// </summary>
+    public EndpointTraits Traits => new(TimeSpan.FromSeconds(1), AtomicRename: posixRename, PermissionBits: true, ActionsInFlight: ActionsInFlight);
+
+    private const int ActionsInFlight = 16;
 
     /// <summary>The endpoint for a remote root over a connection; its path is made absolute (relative paths start at the login's home).</summary>
     public static SftpEndpoint Open(SshConnection connection, string path) =>
@@ -118,6 +131,95 @@ public sealed class SftpEndpoint : IMirrorEndpoint, IDisposable
     public void CreateRoot() => Remote(() => connection.Sftp.CreateDirectory(rootPath));
 
     public ScanResult Scan(IReadOnlyList<PathGlob> excludes, bool linksAsEntries, HashCache? known, Action<int>? entries)
+    {
+        var scan = (connection.CommandsAllowed ? Remote(() => ScanWithFind(excludes, linksAsEntries, known, entries)) : null)
+            ?? ScanOverSftp(excludes, linksAsEntries, known, entries);
+        linksFound = new System.Collections.Generic.HashSet<string>(scan.Links, StringComparer.Ordinal);
+        return scan;
+    }
+
+    /// <summary>
+    /// The whole tree in one listing by GNU <c>find</c> on the host (type, size, time, permission bits and
+    /// name of every entry, links not followed), instead of a request per directory. Null when find
+    /// cannot list it all (an unreadable directory, no GNU find): the SFTP walk then names each problem.
+    /// </summary>
+    private ScanResult? ScanWithFind(IReadOnlyList<PathGlob> excludes, bool linksAsEntries, HashCache? known, Action<int>? entries)
+    {
+        var run = connection.Run($"cd -- {Quote(rootPath)} && LC_ALL=C find . -mindepth 1 -printf '%y %s %T@ %m %P\\0'");
+        if (run is not { ExitCode: 0 } listed)
+        {
+            return null;
+        }
+        var files = new Dictionary<string, FileEntry>(StringComparer.Ordinal);
+        var dirs = new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal);
+        var pinned = new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal);
+        var skipped = new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal);
+        var links = new List<string>();
+        var specials = new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal);
+        var count = 0;
+        foreach (var record in listed.Output.Split('\0', StringSplitOptions.RemoveEmptyEntries))
+        {
+            // "%y %s %T@ %m %P": type, size, seconds.fraction, octal mode, path (which may hold spaces).
+            var fields = record.Split(' ', 5);
+            if (fields.Length < 5 || fields[0].Length != 1)
+            {
+                return null;
+            }
+            count++;
+            var (type, path) = (fields[0][0], fields[4]);
+            var parent = FileTrees.Parent(path);
+            if (parent.Length > 0 && skipped.Contains(parent))
+            {
+                if (type == 'd')
+                {
+                    skipped.Add(path);
+                }
+                continue;
+            }
+            if (PathGlob.AnyMatches(excludes, path, type == 'd'))
+            {
+                if (parent.Length > 0)
+                {
+                    pinned.Add(parent);
+                }
+                if (type == 'd')
+                {
+                    skipped.Add(path);
+                }
+                continue;
+            }
+            switch (type)
+            {
+                case 'd':
+                    dirs.Add(path);
+                    break;
+                case 'f':
+                    var size = long.Parse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture);
+                    var seconds = long.Parse(fields[2].AsSpan(0, fields[2].IndexOf('.') is var dot and >= 0 ? dot : fields[2].Length), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+                    var modified = DateTime.UnixEpoch.AddSeconds(seconds);
+                    var mode = Convert.ToInt32(fields[3], 8);
+                    ContentHash? hash = known is not null && size > 0 && known.TryGet(path, size, modified.Ticks, 0, 0, out var cached) ? cached : null;
+                    files[path] = new FileEntry(size, modified, mode, hash);
+                    break;
+                default:
+                    links.Add(path);
+                    if (type != 'l')
+                    {
+                        specials.Add(path);
+                    }
+                    if (linksAsEntries)
+                    {
+                        files[path] = new FileEntry(0, DateTime.MinValue, 0, IsLink: true);
+                    }
+                    break;
+            }
+        }
+        entries?.Invoke(count);
+        links.Sort(StringComparer.Ordinal);
+        return new ScanResult(new FileTree(files, dirs, pinned), links, [], new Dictionary<string, Inode>(StringComparer.Ordinal)) { Specials = specials };
+    }
+
+    private ScanResult ScanOverSftp(IReadOnlyList<PathGlob> excludes, bool linksAsEntries, HashCache? known, Action<int>? entries)
     {
         var files = new Dictionary<string, FileEntry>(StringComparer.Ordinal);
         var dirs = new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal);
@@ -264,10 +366,12 @@ public sealed class SftpEndpoint : IMirrorEndpoint, IDisposable
                 {
                     keep?.Invoke(move.To);
                 }
+                RemoveIfLink(move.To);
                 Rename(Full(move.From), Full(move.To));
                 SetMeta(Full(move.To), move.Meta, unlessSame: true);
                 break;
             case StashFile stash:
+                NoLink(stash.From);
                 Rename(Full(stash.From), Full(stash.To));
                 break;
             case TouchFile touch:
@@ -277,8 +381,10 @@ public sealed class SftpEndpoint : IMirrorEndpoint, IDisposable
             case DeleteFile delete when keep is not null:
                 keep(delete.Path);
                 break;
+            case DeleteFile delete when linksFound.Contains(delete.Path):
+                RemoveIfLink(delete.Path);
+                break;
             case DeleteFile delete:
-                // SFTP remove unlinks the entry itself: a link goes, its target stays.
                 connection.Sftp.DeleteFile(Full(delete.Path));
                 break;
             case MakeDirectory mkdir:
@@ -298,18 +404,45 @@ public sealed class SftpEndpoint : IMirrorEndpoint, IDisposable
         {
             connection.Sftp.CreateDirectory(full);
         }
-        catch (SshException) when (Look(full) is { IsDirectory: true, IsSymbolicLink: false })
+        catch (SshException) when (Look(full) is { IsDirectory: true })
         {
             // already there, as a local mkdir -p would leave it
         }
     }
 
-    /// <summary>Refuses a path that became a link after the scan, so that its target is never changed.</summary>
+    /// <summary>Refuses to read, rename or change a path the scan found to be a link, so that its target is never touched.</summary>
     private void NoLink(string relative)
     {
-        if (Look(Full(relative)) is { IsSymbolicLink: true })
+        if (linksFound.Contains(relative))
         {
-            throw new IOException($"{Full(relative)} is a symbolic link (it appeared after the scan); not followed");
+            throw new IOException($"{Full(relative)} is a symbolic link; not followed");
+        }
+    }
+
+    /// <summary>
+    /// Removes a link the scan found at <paramref name="relative"/> by <c>rm</c> on the host, which
+    /// unlinks the link itself: SFTP calls would resolve it to its target first. On an SFTP-only account
+    /// the action is refused instead.
+    /// </summary>
+    private void RemoveIfLink(string relative)
+    {
+        if (!linksFound.Contains(relative))
+        {
+            return;
+        }
+        OnHost($"rm -f -- {Quote(Full(relative))}", $"cannot remove the symbolic link {Full(relative)}");
+    }
+
+    /// <summary>Runs a command on the host that must succeed; an SFTP-only account cannot, and the action fails.</summary>
+    private void OnHost(string command, string what)
+    {
+        if (!connection.CommandsAllowed)
+        {
+            throw new IOException($"{what}: the server allows no commands, and over SFTP the link would be followed");
+        }
+        if (connection.Run(command) is not { ExitCode: 0 })
+        {
+            throw new IOException($"{what}: the command failed");
         }
     }
 
@@ -337,6 +470,7 @@ public sealed class SftpEndpoint : IMirrorEndpoint, IDisposable
             {
                 keep?.Invoke(to);
             }
+            RemoveIfLink(to);
             Rename(temp, target);
         }
         catch
@@ -365,6 +499,7 @@ public sealed class SftpEndpoint : IMirrorEndpoint, IDisposable
             {
                 keep?.Invoke(local.To);
             }
+            RemoveIfLink(local.To);
             Rename(temp, Full(local.To));
         }
         catch
@@ -421,10 +556,6 @@ public sealed class SftpEndpoint : IMirrorEndpoint, IDisposable
     private void SetMeta(string full, FileMeta meta, bool unlessSame)
     {
         var attributes = connection.Sftp.GetAttributes(full);
-        if (attributes.IsSymbolicLink)
-        {
-            throw new IOException($"{full} is a symbolic link; its target's time and permissions are not changed");
-        }
         var time = WholeSeconds(meta.ModifiedUtc);
         if (unlessSame && attributes.LastWriteTimeUtc == time && ModeOf(attributes) == meta.Mode)
         {
@@ -446,7 +577,8 @@ public sealed class SftpEndpoint : IMirrorEndpoint, IDisposable
     public void KeepIn(string backupRoot, string relative) => Remote(() =>
     {
         var from = Full(relative);
-        if (Look(from) is null)
+        var isLink = linksFound.Contains(relative);
+        if (!isLink && Look(from) is null)
         {
             return;
         }
@@ -455,7 +587,7 @@ public sealed class SftpEndpoint : IMirrorEndpoint, IDisposable
         MakeDirectories(current);
         for (var i = 0; i < parts.Length - 1; i++)
         {
-            current = Numbered(current, parts[i], a => a is null || (a.IsDirectory && !a.IsSymbolicLink));
+            current = Numbered(current, parts[i], a => a is null || a.IsDirectory);
             if (Look(current) is null)
             {
                 connection.Sftp.CreateDirectory(current);
@@ -464,6 +596,12 @@ public sealed class SftpEndpoint : IMirrorEndpoint, IDisposable
         for (var attempt = 0; ; attempt++)
         {
             var to = Numbered(current, parts[^1], a => a is null);
+            if (isLink)
+            {
+                // mv moves the link itself; -n never replaces an earlier backup.
+                OnHost($"mv -n -T -- {Quote(from)} {Quote(to)} && test ! -L {Quote(from)}", $"cannot move the symbolic link {from} to the backup {to}");
+                return;
+            }
             try
             {
                 connection.Sftp.RenameFile(from, to);

@@ -23,6 +23,7 @@ public sealed class SshConnection : IDisposable
     private readonly Lock execLock = new();
     private SshClient? exec;
     private bool? commandsAllowed;
+    private Task<bool>? commandsCheck;
 
     private SshConnection(SftpClient sftp, ConnectionInfo info, byte[] hostKey, string user, string host, int port)
     {
@@ -106,7 +107,10 @@ public sealed class SshConnection : IDisposable
             RecordHostKey(sshDirectory, knownHostsFile, newLine);
             notices?.Invoke($"recorded the host key of {KnownHosts.NameOf(host, port)} in {knownHostsFile}");
         }
-        return new SshConnection(sftp, info, seenKey ?? [], user, host, port);
+        var connection = new SshConnection(sftp, info, seenKey ?? [], user, host, port);
+        // The exec connection's handshake overlaps the first SFTP requests.
+        connection.commandsCheck = Task.Run(connection.CheckCommands);
+        return connection;
     }
 
     private static SshConfig ReadConfig(string file)
@@ -218,24 +222,20 @@ public sealed class SshConnection : IDisposable
         return (run.ExitStatus ?? -1, run.Result, run.Error);
     }
 
-    /// <summary>Whether commands can run on the host (checked once, with <c>true</c>).</summary>
-    public bool CommandsAllowed
+    /// <summary>Whether commands can run on the host: an exec channel opens, and sha256sum, cp and find answer.</summary>
+    public bool CommandsAllowed => commandsCheck?.Result ?? false;
+
+    private bool CheckCommands()
     {
-        get
+        try
         {
-            if (commandsAllowed is null)
-            {
-                try
-                {
-                    commandsAllowed = Run("sha256sum --version >/dev/null 2>&1 && cp --version >/dev/null 2>&1 && echo yes") is { ExitCode: 0, Output: "yes\n" };
-                }
-                catch (Exception e) when (e is SshException or SocketException or IOException)
-                {
-                    commandsAllowed = false;
-                }
-            }
-            return commandsAllowed.Value;
+            commandsAllowed = Run("sha256sum --version >/dev/null 2>&1 && cp --version >/dev/null 2>&1 && find --version >/dev/null 2>&1 && echo yes") is { ExitCode: 0, Output: "yes\n" };
         }
+        catch (Exception e) when (e is SshException or SocketException or IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            commandsAllowed = false;
+        }
+        return commandsAllowed.Value;
     }
 
     private SshClient? ExecClient()
@@ -270,6 +270,14 @@ public sealed class SshConnection : IDisposable
 
     public void Dispose()
     {
+        try
+        {
+            commandsCheck?.Wait(TimeSpan.FromSeconds(30));
+        }
+        catch (AggregateException)
+        {
+            // the check's own failure says only that commands are not allowed
+        }
         exec?.Dispose();
         Sftp.Dispose();
     }

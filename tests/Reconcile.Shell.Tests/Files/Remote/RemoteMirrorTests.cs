@@ -324,6 +324,28 @@ public sealed class RemoteMirrorTests : IDisposable
         Assert.False(Directory.Exists(temp.Combine("local")));
     }
 
+    [SkippableFact]
+    public void LinksInARemoteDestAreRemovedOrReplacedAndTheirTargetsNeverTouched()
+    {
+        _ = SshTestServer.Home;
+        var outside = temp.Combine("outside");
+        Write(outside, "file", "outside file");
+        Write(outside, "dir/inner", "outside inner");
+        Write(Source, "over-file-link", "replaces a link to a file");
+        Write(Source, "over-dir-link/inner", "replaces a link to a directory");
+        Directory.CreateDirectory(RemotePath);
+        File.CreateSymbolicLink(Path.Combine(RemotePath, "over-file-link"), Path.Combine(outside, "file"));
+        File.CreateSymbolicLink(Path.Combine(RemotePath, "over-dir-link"), Path.Combine(outside, "dir"));
+        File.CreateSymbolicLink(Path.Combine(RemotePath, "extra-link"), Path.Combine(outside, "file"));
+        var before = TreeSnapshot.Of(outside);
+        var backup = temp.Combine("backup");
+        var run = Files("--backup-dir", backup, Source, RemoteDest);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal(before, TreeSnapshot.Of(outside));
+        AssertRemoteMirrors();
+        Assert.Equal(Path.Combine(outside, "file"), new FileInfo(Path.Combine(backup, "extra-link")).LinkTarget);
+    }
+
     [Fact]
     public void TwoRemoteRootsAreBadUsageBeforeAnyConnection()
     {
