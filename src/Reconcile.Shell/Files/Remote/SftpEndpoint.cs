@@ -43,6 +43,9 @@ public sealed class SftpEndpoint : IMirrorEndpoint, IDisposable
     /// <summary>The links (and special files) the last scan found, as relative paths: SFTP calls must never be given one.</summary>
     private System.Collections.Generic.HashSet<string> linksFound = new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal);
 
+    /// <summary>The files the last scan found, for the sizes a hash on the host reports as done.</summary>
+    private IReadOnlyDictionary<string, FileEntry> filesFound = new Dictionary<string, FileEntry>(StringComparer.Ordinal);
+
     private SftpEndpoint(SshConnection connection, string rootPath)
     {
         this.connection = connection;
@@ -135,6 +138,7 @@ public sealed class SftpEndpoint : IMirrorEndpoint, IDisposable
         var scan = (connection.CommandsAllowed ? Remote(() => ScanWithFind(excludes, linksAsEntries, known, entries)) : null)
             ?? ScanOverSftp(excludes, linksAsEntries, known, entries);
         linksFound = new System.Collections.Generic.HashSet<string>(scan.Links, StringComparer.Ordinal);
+        filesFound = scan.Tree.Files;
         return scan;
     }
 
@@ -680,7 +684,7 @@ public sealed class SftpEndpoint : IMirrorEndpoint, IDisposable
                 if (found.TryGetValue(paths[i], out var hash))
                 {
                     hashes[paths[i]] = hash;
-                    hashed?.Invoke(0);
+                    hashed?.Invoke(filesFound.TryGetValue(paths[i], out var entry) ? entry.Size : 0);
                 }
                 else
                 {
