@@ -169,6 +169,23 @@ public sealed class RemoteMirrorTests : IDisposable
     }
 
     [SkippableFact]
+    public void ASocketCannotBeMadeOnARemoteDestSoItsActionFailsWithTheReasonAndTheRestIsDone()
+    {
+        _ = SshTestServer.Home;
+        Write(Source, "kept.txt", "kept", seconds: 1);
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+        socket.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(Path.Combine(Source, "listening")));
+
+        var run = Files(Source, RemoteDest);
+
+        Assert.Equal(ExitCodes.SomeActionsFailed, run.ExitCode);
+        Assert.Contains("cannot make the socket", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("listening", run.Stderr, StringComparison.Ordinal);
+        Assert.Equal("kept", File.ReadAllText(Path.Combine(RemotePath, "kept.txt")));
+        Assert.False(Path.Exists(Path.Combine(RemotePath, "listening")));
+    }
+
+    [SkippableFact]
     public void AFirstSyncToARemoteDestListsAsRsyncOverSshLeavesIt()
     {
         Skip.IfNot(Command.Exists("rsync"), "rsync is not installed (.ci/run installs it)");
