@@ -24,8 +24,8 @@ namespace Reconcile.Shell.Files.Remote;
 /// target. So the links the scan found are removed, moved to the backup or replaced only through
 /// commands on the host (<c>rm</c>, <c>mv</c>, which act on the link itself), and refused on an
 /// SFTP-only account. (A link made after the scan, at a path the plan then touches, is not seen: that
-/// window is as wide as the run.) Links in SOURCE are skipped, as everywhere in this version of the
-/// file model; a link in DEST is an entry to remove.
+/// window is as wide as the run.) Links are listed with their targets and made again as links
+/// (<c>ln -s</c> on the host); owners are not kept.
 /// </summary>
 public sealed class SftpEndpoint : IMirrorEndpoint, IDisposable
 {
@@ -66,7 +66,8 @@ public sealed class SftpEndpoint : IMirrorEndpoint, IDisposable
     public int Port => connection.Port;
 
     /// <summary>
-    /// SFTP (version 3) carries modification times in whole seconds; renames are atomic with posix-rename;
+    /// SFTP (version 3) sets modification times in whole seconds (find may list finer ones, but a copy
+    /// gets whole seconds); renames are atomic with posix-rename;
     /// permission bits are kept. Each action is a few round trips, so several run at once on the one
     /// connection (the server answers requests in order, but the network and encryption overlap).
     /// </summary>
