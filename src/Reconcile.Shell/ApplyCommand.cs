@@ -3,6 +3,7 @@ using System.IO.Abstractions;
 using System.Text.Json;
 using Reconcile.Shell.Common;
 using Reconcile.Shell.Files;
+using Reconcile.Shell.Files.Remote;
 using Reconcile.Shell.Stock;
 
 namespace Reconcile.Shell;
@@ -30,9 +31,11 @@ public static class ApplyCommand
         var planFile = Options.Path("PLAN", "A plan saved with --dry-run --plan-out.");
         var format = Options.Format();
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print nothing but errors." };
+        var sshKey = SshOptions.KeyOption();
+        var acceptNew = SshOptions.AcceptNewOption();
         var command = new Command("apply", "Carry out a saved plan, unless its inputs changed since it was made.")
         {
-            planFile, format, quiet,
+            planFile, format, quiet, sshKey, acceptNew,
         };
         command.SetAction(parse => Run(
             stdout,
@@ -41,11 +44,12 @@ public static class ApplyCommand
             clock ?? TimeProvider.System,
             parse.GetValue(planFile)!,
             Options.FormatOf(parse, format) == OutputFormat.Json,
-            parse.GetValue(quiet)));
+            parse.GetValue(quiet),
+            SshOptions.Of(parse, sshKey, acceptNew)));
         return command;
     }
 
-    private static int Run(TextWriter stdout, TextWriter stderr, Terminal? terminal, TimeProvider clock, string planPath, bool json, bool quiet)
+    private static int Run(TextWriter stdout, TextWriter stderr, Terminal? terminal, TimeProvider clock, string planPath, bool json, bool quiet, SshOptions ssh)
     {
         string text;
         try
@@ -65,7 +69,7 @@ public static class ApplyCommand
             }
             return kind switch
             {
-                SavedFilePlan.Kind => new FilesRun(LocalAccess.OfThisMachine(), stdout, stderr, terminal).Apply(FilePlanReader.ReadSavedPlan(text), json, quiet),
+                SavedFilePlan.Kind => new FilesRun(LocalAccess.OfThisMachine(), stdout, stderr, terminal, ssh).Apply(FilePlanReader.ReadSavedPlan(text), json, quiet),
                 SavedStockPlan.StockKind or SavedStockPlan.AllocateKind => ApplyStock(text, json, quiet, stdout, clock),
                 _ => throw new PlanFormatException($"unknown plan kind \"{kind}\""),
             };

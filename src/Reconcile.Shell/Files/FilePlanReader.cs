@@ -29,8 +29,8 @@ public static class FilePlanReader
             .Select(e => e.ValueKind == JsonValueKind.String ? e.GetString()! : throw new PlanFormatException("\"exclude\" must hold strings"))
             .ToSeq().Strict();
         return new SavedFilePlan(
-            PlanFile.Root(root, "source"),
-            PlanFile.Root(root, "dest"),
+            MirrorRoot(root, "source"),
+            MirrorRoot(root, "dest"),
             new SavedFileOptions(
                 PlanFile.Boolean(options, "checksum"),
                 excludes,
@@ -41,6 +41,22 @@ public static class FilePlanReader
             Fingerprint(fingerprints, "source"),
             Fingerprint(fingerprints, "dest"),
             ReadActions(PlanFile.Array(root, "actions")));
+    }
+
+    /// <summary>A root of a files plan: an absolute, normalized local path, or a remote root as a run records it (<c>sftp://user@host:port/absolute/path</c>).</summary>
+    private static string MirrorRoot(JsonElement obj, string name)
+    {
+        var written = PlanFile.Text(obj, name);
+        if (!written.StartsWith("sftp://", StringComparison.Ordinal))
+        {
+            return PlanFile.Root(obj, name);
+        }
+        var remote = Remote.RemoteRoot.Parse(written, name).Match(Right: r => r.IfNone(default(Remote.RemoteRoot)!), Left: _ => null);
+        if (remote is null || !remote.Path.StartsWith('/') || Remote.SftpEndpoint.Normalize(remote.Path) != remote.Path || written.Any(char.IsControl))
+        {
+            throw new PlanFormatException($"\"{name}\" must be an absolute, normalized path or sftp://user@host:port/absolute/path, not '{written}'");
+        }
+        return written;
     }
 
     public static Seq<FileAction> ReadActions(JsonElement actions) =>

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.IO.Abstractions;
 using Reconcile.Shell.Common;
+using Reconcile.Shell.Files.Remote;
 
 namespace Reconcile.Shell.Files;
 
@@ -20,6 +21,7 @@ public static class FilesCommand
           reconcile files -q --max-delete 500 --backup-dir /mnt/trash ~/photos /mnt/backup/photos
           reconcile files --exclude '*.tmp' --exclude cache/ project/ /srv/mirror/project/
           reconcile files -n --plan-out plan.json SRC DEST && reconcile apply plan.json
+          reconcile files ~/photos backup@nas:/srv/mirror/photos     to another machine over SSH
         """;
 
     public static Command Create(TextWriter stdout, TextWriter stderr, Terminal? terminal = null)
@@ -40,11 +42,13 @@ public static class FilesCommand
         var noCache = new Option<bool>("--no-cache") { Description = "Neither read nor write the hash cache." };
         var modifyWindow = Options.Seconds("--modify-window", "Times whose whole seconds differ by no more than SECONDS are the same (default 0; negative: compare nanoseconds too).");
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Also print, on stderr, how many files were scanned, hashed and found in the hash cache." };
+        var sshKey = SshOptions.KeyOption();
+        var acceptNew = SshOptions.AcceptNewOption();
         var command = new Command("files", "Make DEST an exact one-way mirror of SOURCE; renamed files are moved, never copied again.")
         {
-            source, dest, dryRun, check, format, checksum, exclude, maxDelete, allowEmpty, quiet, backupDir, planOut, cacheDir, noCache, verbose, modifyWindow,
+            source, dest, dryRun, check, format, checksum, exclude, maxDelete, allowEmpty, quiet, backupDir, planOut, cacheDir, noCache, verbose, modifyWindow, sshKey, acceptNew,
         };
-        command.SetAction(parse => new FilesRun(LocalAccess.OfThisMachine(), stdout, stderr, terminal).Run(new FilesRequest(
+        command.SetAction(parse => new FilesRun(LocalAccess.OfThisMachine(), stdout, stderr, terminal, SshOptions.Of(parse, sshKey, acceptNew)).Run(new FilesRequest(
             parse.GetValue(source)!,
             parse.GetValue(dest)!,
             parse.GetValue(dryRun),

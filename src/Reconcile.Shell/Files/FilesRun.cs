@@ -1,6 +1,7 @@
 using LanguageExt;
 using Reconcile.Core.Files;
 using Reconcile.Shell.Common;
+using Reconcile.Shell.Files.Remote;
 
 namespace Reconcile.Shell.Files;
 
@@ -27,11 +28,26 @@ public sealed record FilesRequest(
 }
 
 /// <summary>One run of the files job: gather, decide, execute, in that order and never back.</summary>
-public sealed class FilesRun(LocalAccess access, TextWriter stdout, TextWriter stderr, Terminal? terminal = null)
+public sealed class FilesRun(LocalAccess access, TextWriter stdout, TextWriter stderr, Terminal? terminal = null, SshOptions? ssh = null)
 {
     private RunProgress progress = RunProgress.Silent;
 
+    /// <summary>The remote root of the run, connected, when SOURCE or DEST is on another machine.</summary>
+    private SftpEndpoint? remote;
+
     public int Run(FilesRequest request)
+    {
+        try
+        {
+            return RunOnce(request);
+        }
+        finally
+        {
+            remote?.Dispose();
+        }
+    }
+
+    private int RunOnce(FilesRequest request)
     {
         var roots = Places(request);
         var excludes = ParseExcludes(request.Excludes);
@@ -54,6 +70,18 @@ public sealed class FilesRun(LocalAccess access, TextWriter stdout, TextWriter s
     /// valid on the gathered trees, and then executes exactly the saved actions.
     /// </summary>
     public int Apply(SavedFilePlan saved, bool json, bool quiet)
+    {
+        try
+        {
+            return ApplyOnce(saved, json, quiet);
+        }
+        finally
+        {
+            remote?.Dispose();
+        }
+    }
+
+    private int ApplyOnce(SavedFilePlan saved, bool json, bool quiet)
     {
         var roots = Places(new PlaceRequest(saved.Source, saved.Dest, saved.Options.BackupDir, UserCacheDirectory.Find(), TakesLock: true, PlanOut: null), quiet);
         var excludes = ParseExcludes(saved.Options.Excludes.ToList());
@@ -107,7 +135,19 @@ public sealed class FilesRun(LocalAccess access, TextWriter stdout, TextWriter s
     /// <summary>Every place the run uses, resolved and checked once, before anything is written.</summary>
     private FileRoots Places(PlaceRequest request, bool quiet)
     {
-        var roots = FilePlaces.Resolve(access.FileSystem, request, out var cacheRefused);
+        FileRoots roots;
+        string? cacheRefused;
+        var remoteRoot = RemoteRoot.OfRun(request.Source, request.Dest).IfLeft(problem => throw new RunStoppedException(problem));
+        if (remoteRoot.IsSome)
+        {
+            var other = remoteRoot.IfNone(default((RemoteRoot, bool)));
+            (roots, remote) = RemotePlaces.Resolve(
+                access.FileSystem, request, other.Root, other.IsDest, ssh ?? SshOptions.Default, note => stderr.WriteLine($"reconcile: {note}"), out cacheRefused);
+        }
+        else
+        {
+            roots = FilePlaces.Resolve(access.FileSystem, request, out cacheRefused);
+        }
         if (cacheRefused is not null && !quiet)
         {
             stderr.WriteLine($"reconcile: not using the hash cache {cacheRefused}: it lies inside SOURCE or DEST");
@@ -118,15 +158,22 @@ public sealed class FilesRun(LocalAccess access, TextWriter stdout, TextWriter s
     /// <summary>
     /// The modify window the run compares times with: the one asked for, widened to what DEST's file
     /// system keeps (a FAT disk keeps times to 2 seconds, so it needs 1), so that a mirror converges
-    /// without the option.
+    /// without the option. A remote side keeps whole seconds, so a negative window (nanoseconds) is
+    /// widened to 0 there.
     /// </summary>
     private int Window(int asked, FileRoots roots)
     {
+        if (remote is not null)
+        {
+            // A remote side sets times to what its traits say (whole seconds over SFTP), either way.
+            var kept = remote.Traits.TimeResolution;
+            return kept >= TimeSpan.FromSeconds(1) ? Math.Max(asked, (int)Math.Ceiling(kept.TotalSeconds) - 1) : asked;
+        }
         if (asked < 0 || !roots.DestExists)
         {
             return asked;
         }
-        var resolution = Endpoint(roots.Dest).ProbeTimeResolution();
+        var resolution = new LocalEndpoint(access, roots.Dest).ProbeTimeResolution();
         return Math.Max(asked, (int)Math.Ceiling(resolution.TotalSeconds) - 1);
     }
 
@@ -145,7 +192,9 @@ public sealed class FilesRun(LocalAccess access, TextWriter stdout, TextWriter s
         WithProgress(!quiet && !json, () => new TreeGatherer(access, stderr, progress)
             .Gather(Endpoint(roots.Source), Endpoint(roots.Dest), roots.DestExists, excludes, options, quiet, roots.CacheDirectory, verbose));
 
-    private LocalEndpoint Endpoint(string root) => new(access, root);
+    /// <summary>The endpoint of a root: the remote one, or a local directory.</summary>
+    private IMirrorEndpoint Endpoint(string root) =>
+        remote is not null && root == remote.Root ? remote : new LocalEndpoint(access, root);
 
     /// <summary>A dry run or a check: the plan shown (and saved with --plan-out), nothing changed.</summary>
     private int Show(FilesRequest request, FileRoots roots, GatheredTrees gathered, Seq<FileAction> plan, int modifyWindow)
@@ -193,12 +242,22 @@ public sealed class FilesRun(LocalAccess access, TextWriter stdout, TextWriter s
     {
         var problems = gathered.Problems;
         Interruption.StartWriting();
+        var remoteDest = remote is not null && roots.Dest == remote.Root ? remote : null;
         if (!roots.DestExists)
         {
-            access.FileSystem.Directory.CreateDirectory(roots.Dest);
+            if (remoteDest is not null)
+            {
+                remoteDest.CreateRoot();
+            }
+            else
+            {
+                access.FileSystem.Directory.CreateDirectory(roots.Dest);
+            }
         }
-        var backups = roots.Backup is { } backupRoot ? new BackupStore(backupRoot, roots.Dest) : null;
-        var runner = new MirrorRunner(Endpoint(roots.Source), Endpoint(roots.Dest), backups);
+        Action<string>? keep = roots.Backup is not { } backupRoot ? null
+            : remoteDest is not null ? relative => remoteDest.KeepIn(backupRoot, relative)
+            : new BackupStore(backupRoot, roots.Dest).Keep;
+        var runner = new MirrorRunner(Endpoint(roots.Source), Endpoint(roots.Dest), keep);
         var textOut = !quiet && !json;
         // While a progress display is live on the terminal, applied lines wait, so the two never mix.
         var lines = new List<string>();

@@ -6,9 +6,11 @@ namespace Reconcile.Shell.Files;
 /// <summary>
 /// What a planner must know of an endpoint: the finest difference in modification times it keeps,
 /// whether a rename inside it is atomic (so new bytes can be written aside and renamed into place), and
-/// whether it keeps permission bits.
+/// whether it keeps permission bits. <see cref="ActionsInFlight"/> is how many actions the runner may
+/// carry out on it at once (0: one per core); an endpoint across a network waits on round trips, not on
+/// the cores, and gains from more.
 /// </summary>
-public sealed record EndpointTraits(TimeSpan TimeResolution, bool AtomicRename, bool PermissionBits);
+public sealed record EndpointTraits(TimeSpan TimeResolution, bool AtomicRename, bool PermissionBits, int ActionsInFlight = 0);
 
 /// <summary>
 /// One side of a mirror: a tree that can be scanned, files that can be read, and, as DEST, actions that

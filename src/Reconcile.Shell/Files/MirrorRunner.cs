@@ -17,19 +17,22 @@ public sealed record FileExecution(Seq<FileAction> Applied, IReadOnlyList<string
 /// <summary>
 /// Carries out a files plan on any pair of endpoints, the same way for all: in plan order, the batches
 /// that <see cref="FileExecutionRules.Batches"/> allows side by side on threads of their own, every file
-/// deleted or overwritten moved into <paramref name="backups"/> when there are backups, each applied
+/// deleted or overwritten handed to <paramref name="keep"/> (which moves it into the backups) when there are backups, each applied
 /// action reported as it is done (for progress and itemized output). When an action fails, the rest
 /// still run, except what <see cref="FileExecutionRules.RunsAfterAFailure"/> forbids: deletions. The
 /// process settings of a files run are here too: the threads per batch, the heap budget, the warm-up.
 /// </summary>
-public sealed class MirrorRunner(IMirrorEndpoint source, IMirrorEndpoint dest, BackupStore? backups = null)
+public sealed class MirrorRunner(IMirrorEndpoint source, IMirrorEndpoint dest, Action<string>? keep = null)
 {
     /// <summary>
     /// Copies keep the cores busy (more threads than cores only contend in the kernel: a first sync of
     /// 20,000 files took 4.8 s on four threads, 2.9 s on two). A deletion mostly waits while the file
     /// system frees the file's blocks (a millisecond or more here): more workers overlap those waits.
     /// </summary>
-    private static int ThreadsFor(FileAction first) => first is DeleteFile ? Workers.ForWaits : Environment.ProcessorCount;
+    private int ThreadsFor(FileAction first) =>
+        dest.Traits.ActionsInFlight > 0 ? dest.Traits.ActionsInFlight
+        : first is DeleteFile ? Workers.ForWaits
+        : Environment.ProcessorCount;
 
     /// <summary>
     /// A files run builds its two trees (about 100 MB of objects for 100,000 files) and keeps them until
@@ -101,7 +104,7 @@ public sealed class MirrorRunner(IMirrorEndpoint source, IMirrorEndpoint dest, B
         var failures = new List<string>();
         var skipped = 0;
         var notStarted = 0;
-        foreach (var batch in FileExecutionRules.Batches(actions, backups is not null))
+        foreach (var batch in FileExecutionRules.Batches(actions, keep is not null))
         {
             if (Interruption.Requested)
             {
@@ -160,7 +163,7 @@ public sealed class MirrorRunner(IMirrorEndpoint source, IMirrorEndpoint dest, B
         try
         {
             KillPoint.Step();
-            dest.Apply(action, source, backups is null ? null : backups.Keep);
+            dest.Apply(action, source, keep);
             return null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
