@@ -26,6 +26,8 @@ public sealed class LanguageExtReflectionTests : IDisposable
         "LanguageExt.TypeInfoAllMemberExtensions",
         "LanguageExt.ClassInstances.ClassInstancesAssembly",
         "LanguageExt.ClassInstances.Class`1",
+        // Type classes: a native build cannot load LanguageExt.TypeClass (a query over Either reaches it).
+        "LanguageExt.TypeClass",
     ];
 
     private readonly TempDirectory temp = new();
@@ -45,6 +47,8 @@ public sealed class LanguageExtReflectionTests : IDisposable
             ["files", "--check", "--checksum", "--cache-dir", temp.Combine("cache"), source, dest],
             ["files", "--checksum", "--no-cache", "--exclude", "*.tmp", "--backup-dir", temp.Combine("backup"), source, temp.Combine("new")],
             ["files", "--max-delete", "0", source, temp.CopySample("files/dest", "dest2")],
+            ["files", "one.example:/a", "two.example:/b"],
+            ["files", source, "sftp://127.0.0.1:1/nothing-listens-here"],
             ["files", source]);
 
         AssertNoneIsReflectionBased(compiled);

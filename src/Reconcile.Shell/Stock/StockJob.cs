@@ -103,7 +103,8 @@ internal sealed class StockJob(StockRequest request, IStockStore store, TimeProv
     /// Reads the input file and the store (on two cores: parsing millions of rows is most of a run's
     /// time), then validates them. A file that cannot be checked row by row (missing, a missing column) is
     /// reported alone; otherwise every bad row of every file. A saved plan whose inputs changed is stale,
-    /// whatever their rows.
+    /// whatever their rows. (Matched, not composed with a query: LanguageExt's <c>Either.SelectMany</c>
+    /// goes through its type classes, which a native build cannot load.)
     /// </summary>
     private Either<Problem, GatheredStock> Gather(bool versioned, SavedStockPlan? saved = null)
     {
@@ -111,15 +112,19 @@ internal sealed class StockJob(StockRequest request, IStockStore store, TimeProv
         {
             var (feed, snapshot) = ReadBoth(() => StockCsv.Batches(request.InputPath, request.InputPath, versioned), versioned);
             StageClock.Mark("stock: read the files");
-            return from _ in Fresh(feed.File, snapshot, saved)
-                   from valid in Validate(feed, snapshot, StockValidator.ValidateStock)
-                   select Mark(new GatheredStock(feed.File, snapshot.Version, valid.State) { Stock = valid });
+            return Fresh(feed.File, snapshot, saved).Match(
+                Right: _ => Validate(feed, snapshot, StockValidator.ValidateStock).Match<Either<Problem, GatheredStock>>(
+                    Right: valid => Mark(new GatheredStock(feed.File, snapshot.Version, valid.State) { Stock = valid }),
+                    Left: problem => problem),
+                Left: problem => problem);
         }
         var (orders, state) = ReadBoth(() => StockCsv.OrderLines(request.InputPath, request.InputPath, versioned), versioned);
         StageClock.Mark("stock: read the files");
-        return from _ in Fresh(orders.File, state, saved)
-               from valid in Validate(orders, state, StockValidator.ValidateAllocate)
-               select new GatheredStock(orders.File, state.Version, valid.State) { Orders = valid.Orders };
+        return Fresh(orders.File, state, saved).Match(
+            Right: _ => Validate(orders, state, StockValidator.ValidateAllocate).Match<Either<Problem, GatheredStock>>(
+                Right: valid => new GatheredStock(orders.File, state.Version, valid.State) { Orders = valid.Orders },
+                Left: problem => problem),
+            Left: problem => problem);
 
         static GatheredStock Mark(GatheredStock gathered)
         {

@@ -100,12 +100,15 @@ public sealed record RemoteRoot(string? User, string Host, int? Port, string Pat
     /// <summary>
     /// Both roots of a files run: at most one may be remote. The remote one, with whether it is DEST, or
     /// None when both are local.
+    /// (Matched, not composed with a query: LanguageExt's <c>Either.SelectMany</c> goes through its type
+    /// classes, which a native build cannot load.)
     /// </summary>
     public static Either<Problem, Option<(RemoteRoot Root, bool IsDest)>> OfRun(string source, string dest) =>
-        from s in Parse(source, "SOURCE")
-        from d in Parse(dest, "DEST")
-        from one in Choose(s, d, source, dest)
-        select one;
+        Parse(source, "SOURCE").Match(
+            Right: s => Parse(dest, "DEST").Match(
+                Right: d => Choose(s, d, source, dest),
+                Left: problem => problem),
+            Left: problem => problem);
 
     private static Either<Problem, Option<(RemoteRoot Root, bool IsDest)>> Choose(Option<RemoteRoot> source, Option<RemoteRoot> dest, string sourceWritten, string destWritten)
     {
