@@ -37,10 +37,12 @@ public sealed class ContentHasher(LocalAccess access)
     /// same bytes: each is read beside its counterpart and compared byte for byte, so its hash is known
     /// without hashing it (SHA-256 once instead of twice, for a tree compared with its mirror). A file of
     /// the other root that differs, or cannot be read, is simply not in <c>SameInOther</c>; only files
-    /// of <paramref name="root"/> are reported as problems.
+    /// of <paramref name="root"/> are reported as problems. With <paramref name="hashWhenSame"/> false, a
+    /// file whose counterpart holds the same bytes is only compared, not hashed: it is in
+    /// <c>SameInOther</c> and not in <c>Hashes</c> (for a run that needs no hash of what both sides hold).
     /// </summary>
     public (IReadOnlyDictionary<string, ContentHash> Hashes, IReadOnlySet<string> SameInOther, IReadOnlyList<string> Problems) HashComparing(
-        string root, string? otherRoot, Seq<string> paths)
+        string root, string? otherRoot, Seq<string> paths, bool hashWhenSame = true)
     {
         var hashes = new ConcurrentDictionary<string, ContentHash>(StringComparer.Ordinal);
         var same = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
@@ -55,15 +57,35 @@ public sealed class ContentHasher(LocalAccess access)
                 var otherBuffer = otherRoot is null ? null : ArrayPool<byte>.Shared.Rent(ChunkBytes);
                 try
                 {
-                    using var file = OpenForHashing(full);
-                    using var other = otherRoot is null ? null : TryOpenForHashing(fileSystem.Path.Combine(otherRoot, path));
-                    var (hash, length, otherIsSame) = HashOf(file.Read, other is null ? null : other.Read, buffer, otherBuffer);
-                    hashes[path] = hash;
-                    if (otherIsSame)
+                    var file = OpenForHashing(full);
+                    try
                     {
-                        same[path] = true;
+                        using var other = otherRoot is null ? null : TryOpenForHashing(fileSystem.Path.Combine(otherRoot, path));
+                        if (!hashWhenSame && other is not null)
+                        {
+                            if (SameBytes(file.Read, other.Read, buffer, otherBuffer!, out var compared))
+                            {
+                                same[path] = true;
+                                Hashed?.Invoke(compared);
+                                return;
+                            }
+
+                            // They differ: this file is hashed from its start, read again (a difference is rare in a mirror).
+                            file.Dispose();
+                            file = OpenForHashing(full);
+                        }
+                        var (hash, length, otherIsSame) = HashOf(file.Read, hashWhenSame && other is not null ? other.Read : null, buffer, otherBuffer);
+                        hashes[path] = hash;
+                        if (otherIsSame)
+                        {
+                            same[path] = true;
+                        }
+                        Hashed?.Invoke(length);
                     }
-                    Hashed?.Invoke(length);
+                    finally
+                    {
+                        file.Dispose();
+                    }
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
@@ -165,6 +187,32 @@ public sealed class ContentHasher(LocalAccess access)
         }
         while (n > 0);
         return (ContentHash.FromBytes(incremental.GetHashAndReset()), length, same);
+    }
+
+    /// <summary>
+    /// Whether <paramref name="read"/> and <paramref name="other"/> give exactly the same bytes to their
+    /// ends, read side by side in chunks until the first difference; <paramref name="length"/> is how many
+    /// bytes of <paramref name="read"/> that took.
+    /// </summary>
+    private static bool SameBytes(Func<byte[], int, int, int> read, Func<byte[], int, int, int> other, byte[] buffer, byte[] otherBuffer, out long length)
+    {
+        var chunk = Math.Min(buffer.Length, otherBuffer.Length);
+        length = 0;
+        while (true)
+        {
+            var n = ReadFull(read, buffer, chunk);
+            // Reading one byte more than this chunk's length tells a longer other file at its end.
+            var m = ReadFull(other, otherBuffer, n < chunk ? n + 1 : chunk);
+            length += n;
+            if (m != n || !buffer.AsSpan(0, n).SequenceEqual(otherBuffer.AsSpan(0, n)))
+            {
+                return false;
+            }
+            if (n < chunk)
+            {
+                return true;
+            }
+        }
     }
 
     /// <summary>Reads until <paramref name="count"/> bytes are in the buffer or the file ends.</summary>

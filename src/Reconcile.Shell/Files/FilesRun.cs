@@ -54,7 +54,7 @@ public sealed class FilesRun(LocalAccess access, TextWriter stdout, TextWriter s
         // Taken before gathering, so that the plan is made from a DEST no other run is changing.
         using var held = TakeLock(roots, request.Dest);
         var options = new FilePlanOptions(Checksum: request.Checksum, ModifyWindow: Window(request.ModifyWindow, roots));
-        var gathered = Gather(roots, excludes, options, request.Quiet, request.Json, request.Verbose);
+        var gathered = Gather(roots, excludes, options, request.Quiet, request.Json, request.Verbose, fingerprinted: roots.PlanOut is not null);
         var plan = FilePlanner.Plan(gathered.Source, gathered.Dest, options);
         StageClock.Mark("files: planned");
         var refusal = FileGuards.Check(request.Source, request.Dest, request.AllowEmptySource, request.MaxDelete, gathered.Source, gathered.Dest, plan);
@@ -87,7 +87,7 @@ public sealed class FilesRun(LocalAccess access, TextWriter stdout, TextWriter s
         var excludes = ParseExcludes(saved.Options.Excludes.ToList());
         using var held = TakeLock(roots, saved.Dest);
         var options = new FilePlanOptions(Checksum: saved.Options.Checksum, ModifyWindow: saved.Options.ModifyWindow);
-        var gathered = Gather(roots, excludes, options, quiet, json, verbose: false);
+        var gathered = Gather(roots, excludes, options, quiet, json, verbose: false, fingerprinted: true);
         // Which hashes a gather computes depends on both trees, so a change on one side can show in
         // either fingerprint: the message names both.
         if (TreeFingerprint.Of(gathered.Source) != saved.SourceFingerprint || TreeFingerprint.Of(gathered.Dest) != saved.DestFingerprint)
@@ -188,9 +188,10 @@ public sealed class FilesRun(LocalAccess access, TextWriter stdout, TextWriter s
         return held;
     }
 
-    private GatheredTrees Gather(FileRoots roots, List<PathGlob> excludes, FilePlanOptions options, bool quiet, bool json, bool verbose) =>
+    /// <param name="fingerprinted">Whether the trees' fingerprints are saved or checked (a saved plan): then every hash is a SHA-256.</param>
+    private GatheredTrees Gather(FileRoots roots, List<PathGlob> excludes, FilePlanOptions options, bool quiet, bool json, bool verbose, bool fingerprinted) =>
         WithProgress(!quiet && !json, () => new TreeGatherer(access, stderr, progress)
-            .Gather(Endpoint(roots.Source), Endpoint(roots.Dest), roots.DestExists, excludes, options, quiet, roots.CacheDirectory, verbose));
+            .Gather(Endpoint(roots.Source), Endpoint(roots.Dest), roots.DestExists, excludes, options, quiet, roots.CacheDirectory, verbose, fingerprinted));
 
     /// <summary>The endpoint of a root: the remote one, or a local directory.</summary>
     private IMirrorEndpoint Endpoint(string root) =>

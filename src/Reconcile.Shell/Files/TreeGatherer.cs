@@ -35,7 +35,9 @@ internal sealed class TreeGatherer(LocalAccess access, TextWriter stderr, RunPro
     private readonly IFileSystem fileSystem = access.FileSystem;
 
     /// <param name="cacheDir">The hash cache's directory, already checked to lie outside both roots; null = no cache.</param>
-    public GatheredTrees Gather(IMirrorEndpoint sourceSide, IMirrorEndpoint destSide, bool destExists, List<PathGlob> excludes, FilePlanOptions options, bool quiet, string? cacheDir, bool verbose)
+    /// <param name="fingerprinted">Whether the trees are fingerprinted (a saved plan): then every hash given is a SHA-256.</param>
+    public GatheredTrees Gather(
+        IMirrorEndpoint sourceSide, IMirrorEndpoint destSide, bool destExists, List<PathGlob> excludes, FilePlanOptions options, bool quiet, string? cacheDir, bool verbose, bool fingerprinted)
     {
         var roots = (Source: sourceSide.Root, Dest: destSide.Root);
         var problems = new List<string>();
@@ -81,7 +83,8 @@ internal sealed class TreeGatherer(LocalAccess access, TextWriter stderr, RunPro
         var destCached = OwnThread<CachedSide>.Start(() => FromCache(destSide, destScan, destTree, wanted.Dest, cacheDir, destPreloaded.Cache, destPreloaded.Warning));
         var sourceCached = FromCache(sourceSide, sourceScan, sourceTree, wanted.Source, cacheDir, sourcePreloaded.Cache, sourcePreloaded.Warning);
         var destCachedSide = destCached.Join();
-        var (sourceFresh, destFresh) = HashPairs(sourceCached, destCachedSide, problems);
+        // A pair found to hold the same bytes needs its SHA-256 only for a cache or a saved plan.
+        var (sourceFresh, destFresh) = HashPairs(sourceCached, destCachedSide, problems, hashWhenSame: cacheDir is not null || fingerprinted);
         var source = HashSide(sourceCached, sourceFresh, problems, quiet);
         var dest = HashSide(destCachedSide, destFresh, problems, quiet);
         StageClock.Mark("files: hashed");
@@ -144,8 +147,12 @@ internal sealed class TreeGatherer(LocalAccess access, TextWriter stderr, RunPro
     /// file of a mirror): SOURCE's are hashed and DEST's compared with them byte for byte as they are read,
     /// so a DEST file with the same bytes takes SOURCE's hash without being hashed itself. What this
     /// settles leaves the sides' lists of paths to read; a DEST file that differs stays on its list.
+    /// With <paramref name="hashWhenSame"/> false, a pair that holds the same bytes is not hashed at all:
+    /// both files get one stand-in hash of their own (<see cref="StandIn"/>), equal to each other and to
+    /// nothing else, which is all the planner asks of it (the same content at the same path: no action).
     /// </summary>
-    private (Dictionary<string, ContentHash> Source, Dictionary<string, ContentHash> Dest) HashPairs(CachedSide source, CachedSide dest, List<string> problems)
+    private (Dictionary<string, ContentHash> Source, Dictionary<string, ContentHash> Dest) HashPairs(
+        CachedSide source, CachedSide dest, List<string> problems, bool hashWhenSame)
     {
         var sourceFresh = new Dictionary<string, ContentHash>(StringComparer.Ordinal);
         var destFresh = new Dictionary<string, ContentHash>(StringComparer.Ordinal);
@@ -168,9 +175,23 @@ internal sealed class TreeGatherer(LocalAccess access, TextWriter stderr, RunPro
             return (sourceFresh, destFresh);
         }
         var hashing = progress.Stage("hashing " + source.Endpoint.Root, pairs.Sum(p => (double)sourceFiles[p].Size));
-        var (hashed, same, hashProblems) = sourceLocal.HashComparing(destLocal, pairs.ToSeq(), bytes => hashing.Advance(bytes));
+        var (hashed, same, hashProblems) = sourceLocal.HashComparing(destLocal, pairs.ToSeq(), bytes => hashing.Advance(bytes), hashWhenSame);
         hashing.Done();
         problems.AddRange(hashProblems);
+        if (!hashWhenSame)
+        {
+            var pair = 0UL;
+            foreach (var path in pairs)
+            {
+                if (same.Contains(path) && !hashed.ContainsKey(path))
+                {
+                    var standIn = StandIn(++pair);
+                    sourceFiles[path] = sourceFiles[path] with { Hash = standIn };
+                    destFiles[path] = destFiles[path] with { Hash = standIn };
+                }
+            }
+            dest.ToRead.RemoveAll(same.Contains);
+        }
         foreach (var (path, hash) in hashed)
         {
             sourceFiles[path] = sourceFiles[path] with { Hash = hash };
@@ -187,6 +208,13 @@ internal sealed class TreeGatherer(LocalAccess access, TextWriter stderr, RunPro
         dest.ToRead.RemoveAll(destFresh.ContainsKey);
         return (sourceFresh, destFresh);
     }
+
+    /// <summary>
+    /// The stand-in hash of the <paramref name="pair"/>th pair of files known to hold the same bytes: 192
+    /// zero bits, then the pair's number. No SHA-256 is ever seen to start with 192 zero bits (one in
+    /// 2^192), so it matches its pair only. It never reaches a cache, a saved plan or the output.
+    /// </summary>
+    private static ContentHash StandIn(ulong pair) => new(0, 0, 0, pair);
 
     /// <summary>Reads and hashes what the cache did not know, and gives the side's tree with every wanted hash.</summary>
     private (FileTree Tree, HashedSide Side, int FromCache) HashSide(CachedSide side, Dictionary<string, ContentHash> fresh, List<string> problems, bool quiet)

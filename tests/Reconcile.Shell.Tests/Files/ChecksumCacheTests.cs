@@ -99,6 +99,61 @@ public sealed class ChecksumCacheTests : IDisposable
         Assert.Equal(ExitCodes.Done, CliRun.Of("files", "--check", "--checksum", "--no-cache", source, dest).ExitCode);
     }
 
+    /// <summary>
+    /// Without a cache or a saved plan, pairs with the same bytes are compared, not hashed; what the plan
+    /// needs of the other files is unchanged: a renamed file is still moved (found by its hash), files with
+    /// equal contents at several paths are left alone, a new copy of a kept file's bytes is made, and a
+    /// plan saved from the same trees (every hash a SHA-256 then) applies.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void WithoutACachePairsWithTheSameBytesNeedNoHashAndRenamesAreStillMoves(bool savedPlan)
+    {
+        var source = temp.Combine("source");
+        var dest = temp.Combine("dest");
+        foreach (var root in new[] { source, dest })
+        {
+            Directory.CreateDirectory(root);
+            File.WriteAllText(Path.Combine(root, "one.txt"), "shared bytes");
+            File.WriteAllText(Path.Combine(root, "two.txt"), "shared bytes");
+            File.WriteAllText(Path.Combine(root, "kept.txt"), "kept bytes");
+        }
+        File.WriteAllText(Path.Combine(source, "renamed.txt"), "bytes that moved");
+        File.WriteAllText(Path.Combine(dest, "old-name.txt"), "bytes that moved");
+        File.WriteAllText(Path.Combine(source, "copy-of-kept.txt"), "kept bytes");
+        foreach (var file in Directory.GetFiles(source).Concat(Directory.GetFiles(dest)))
+        {
+            File.SetLastWriteTimeUtc(file, Old);
+        }
+
+        var plan = CliRun.Of("files", "-n", "--checksum", "--no-cache", source, dest);
+        Assert.True(plan.ExitCode == ExitCodes.Done, plan.ToString());
+        var lines = plan.Stdout.Split('\n').Where(line => line.Length > 0 && !line.StartsWith("summary", StringComparison.Ordinal)).ToList();
+        Assert.Contains(lines, line => line.StartsWith("move", StringComparison.Ordinal) && line.Contains("old-name.txt", StringComparison.Ordinal) && line.EndsWith("renamed.txt", StringComparison.Ordinal));
+        Assert.Contains(lines, line => line.EndsWith(" copy-of-kept.txt", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, line => line.Contains("one.txt", StringComparison.Ordinal) || line.Contains("two.txt", StringComparison.Ordinal) || line.EndsWith(" kept.txt", StringComparison.Ordinal));
+
+        if (savedPlan)
+        {
+            var planFile = temp.Combine("plan.json");
+            Assert.Equal(ExitCodes.Done, CliRun.Of("files", "-n", "--checksum", "--no-cache", "--plan-out", planFile, source, dest).ExitCode);
+            var apply = CliRun.Of("apply", planFile);
+            Assert.True(apply.ExitCode == ExitCodes.Done, apply.ToString());
+        }
+        else
+        {
+            var run = CliRun.Of("files", "--checksum", "--no-cache", source, dest);
+            Assert.True(run.ExitCode == ExitCodes.Done, run.ToString());
+        }
+        foreach (var name in new[] { "one.txt", "two.txt", "kept.txt", "renamed.txt", "copy-of-kept.txt" })
+        {
+            Assert.Equal(File.ReadAllText(Path.Combine(source, name)), File.ReadAllText(Path.Combine(dest, name)));
+        }
+        Assert.False(File.Exists(Path.Combine(dest, "old-name.txt")));
+        Assert.Equal(ExitCodes.Done, CliRun.Of("files", "--check", "--checksum", "--no-cache", source, dest).ExitCode);
+    }
+
     [Fact]
     public void ACacheOfTheFormatWithoutChangeTimesIsDroppedQuietly()
     {

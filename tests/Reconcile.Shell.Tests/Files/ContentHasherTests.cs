@@ -94,15 +94,26 @@ public sealed class ContentHasherTests : IDisposable
         {
             File.WriteAllBytes(Path.Combine(otherRoot, "file"), other);
         }
-        long told = 0;
+        foreach (var hashWhenSame in new[] { true, false })
+        {
+            long told = 0;
 
-        var (hashes, same, problems) = new ContentHasher(LocalAccess.OfThisMachine()) { Hashed = n => Interlocked.Add(ref told, n) }
-            .HashComparing(root, otherRoot, Seq.create("file"));
+            var (hashes, same, problems) = new ContentHasher(LocalAccess.OfThisMachine()) { Hashed = n => Interlocked.Add(ref told, n) }
+                .HashComparing(root, otherRoot, Seq.create("file"), hashWhenSame);
 
-        Assert.Empty(problems);
-        Assert.Equal(ContentHash.FromBytes(SHA256.HashData(bytes)), hashes["file"]);
-        Assert.Equal(difference == "none", same.Contains("file"));
-        Assert.Equal(size, told);
+            Assert.Empty(problems);
+            Assert.Equal(difference == "none", same.Contains("file"));
+            if (hashWhenSame || difference != "none")
+            {
+                Assert.Equal(ContentHash.FromBytes(SHA256.HashData(bytes)), hashes["file"]);
+            }
+            else
+            {
+                // Compared only: the same bytes need no hash.
+                Assert.False(hashes.ContainsKey("file"));
+            }
+            Assert.Equal(size, told);
+        }
     }
 
     [Fact]
