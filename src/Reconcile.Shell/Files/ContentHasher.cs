@@ -47,7 +47,24 @@ public sealed class ContentHasher(LocalAccess access)
         var hashes = new ConcurrentDictionary<string, ContentHash>(StringComparer.Ordinal);
         var same = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
         var problems = new ConcurrentBag<string>();
-        Parallel.ForEach(
+        // On the native path each file is opened relative to its root, held open: the kernel walks only
+        // the part of the path below the root (a tenth of the time went into walking whole paths).
+        var rootFd = native ? RegularFileReader.OpenDirectory(root) : -1;
+        var otherRootFd = native && otherRoot is not null ? RegularFileReader.OpenDirectory(otherRoot) : -1;
+        try
+        {
+            HashEach();
+        }
+        finally
+        {
+            RegularFileReader.CloseDirectory(rootFd);
+            RegularFileReader.CloseDirectory(otherRootFd);
+        }
+        var sorted = problems.ToList();
+        sorted.Sort(StringComparer.Ordinal);
+        return (hashes, new System.Collections.Generic.HashSet<string>(same.Keys, StringComparer.Ordinal), sorted);
+
+        void HashEach() => Parallel.ForEach(
             paths,
             new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
             path =>
@@ -57,10 +74,10 @@ public sealed class ContentHasher(LocalAccess access)
                 var otherBuffer = otherRoot is null ? null : ArrayPool<byte>.Shared.Rent(ChunkBytes);
                 try
                 {
-                    var file = OpenForHashing(full);
+                    var file = OpenForHashing(full, rootFd, path);
                     try
                     {
-                        using var other = otherRoot is null ? null : TryOpenForHashing(fileSystem.Path.Combine(otherRoot, path));
+                        using var other = otherRoot is null ? null : TryOpenForHashing(fileSystem.Path.Combine(otherRoot, path), otherRootFd, path);
                         if (!hashWhenSame && other is not null)
                         {
                             if (SameBytes(file.Read, other.Read, buffer, otherBuffer!, out var compared))
@@ -72,7 +89,7 @@ public sealed class ContentHasher(LocalAccess access)
 
                             // They differ: this file is hashed from its start, read again (a difference is rare in a mirror).
                             file.Dispose();
-                            file = OpenForHashing(full);
+                            file = OpenForHashing(full, rootFd, path);
                         }
                         var (hash, length, otherIsSame) = HashOf(file.Read, hashWhenSame && other is not null ? other.Read : null, buffer, otherBuffer);
                         hashes[path] = hash;
@@ -100,9 +117,6 @@ public sealed class ContentHasher(LocalAccess access)
                     }
                 }
             });
-        var sorted = problems.ToList();
-        sorted.Sort(StringComparer.Ordinal);
-        return (hashes, new System.Collections.Generic.HashSet<string>(same.Keys, StringComparer.Ordinal), sorted);
     }
 
     /// <summary>
@@ -110,15 +124,16 @@ public sealed class ContentHasher(LocalAccess access)
     /// (<see cref="RegularFileReader"/>), else an unbuffered stream, every read going straight into the
     /// pooled buffer.
     /// </summary>
-    private FileForHashing OpenForHashing(string full) => native
-        ? new FileForHashing(RegularFileReader.Open(full))
+    /// <param name="rootFd">The root held open on the native path (-1: not held, <paramref name="full"/> is opened).</param>
+    private FileForHashing OpenForHashing(string full, int rootFd, string path) => native
+        ? new FileForHashing(rootFd >= 0 ? RegularFileReader.Open(path, rootFd) : RegularFileReader.Open(full))
         : new FileForHashing(fileSystem.FileStream.New(full, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0));
 
-    private FileForHashing? TryOpenForHashing(string full)
+    private FileForHashing? TryOpenForHashing(string full, int rootFd, string path)
     {
         try
         {
-            return OpenForHashing(full);
+            return OpenForHashing(full, rootFd, path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -50,6 +50,7 @@ public static partial class NativeFiles
     private const int AtEmptyPath = 0x1000;
     private const uint StatxBasicStats = 0x7ff;
     private const uint StatxType = 0x1;
+    private const uint StatxSize = 0x200;
     private const int FileTypeMask = 0xF000;
     private const int RegularFile = 0x8000;
     private const int Directory = 0x4000;
@@ -81,12 +82,17 @@ public static partial class NativeFiles
         return true;
     }
 
-    /// <summary>Whether the open file <paramref name="fd"/> is a regular file (one <c>statx(2)</c> of the descriptor).</summary>
-    public static unsafe bool IsRegularFile(int fd)
+    /// <summary>
+    /// Whether the open file <paramref name="fd"/> is a regular file, and its size then (one
+    /// <c>statx(2)</c> of the descriptor).
+    /// </summary>
+    public static unsafe bool IsRegularFile(int fd, out long size)
     {
         var buffer = default(StatxBuffer);
         byte empty = 0;
-        return StatxAt(fd, &empty, AtEmptyPath, StatxType, ref buffer) == 0 && (buffer.Mode & FileTypeMask) == RegularFile;
+        var regular = StatxAt(fd, &empty, AtEmptyPath, StatxType | StatxSize, ref buffer) == 0 && (buffer.Mode & FileTypeMask) == RegularFile;
+        size = regular ? (long)buffer.Size : 0;
+        return regular;
     }
 
     private static unsafe bool TryStatAt(int directoryFd, byte* name, out StatInfo info)

@@ -16,17 +16,46 @@ internal sealed partial class RegularFileReader : IDisposable
     private const int NoControllingTerminal = 0x100;
     private const int NonBlocking = 0x800;
     private const int CloseOnExec = 0x80000;
+    private const int Directory = 0x10000;
+    private const int PathOnly = 0x200000;
     private const int Interrupted = 4;
 
     private int fd;
 
+    /// <summary>The size the file had when it was opened.</summary>
+    private long sizeAtOpen;
+
+    /// <summary>How many bytes were read so far.</summary>
+    private long position;
+
+    /// <summary>A read that asked for more than was left gave exactly what was left: the end, then.</summary>
+    private bool atEnd;
+
     private RegularFileReader(int fd) => this.fd = fd;
 
+    /// <summary>The <c>openat</c> directory that stands for the working directory.</summary>
+    public const int WorkingDirectory = -100;
+
+    /// <summary>
+    /// A directory held open (<c>O_PATH</c>) for opening many files under it by their relative paths:
+    /// the kernel then walks only the relative part of each path. -1 when it cannot be opened.
+    /// </summary>
+    public static int OpenDirectory(string path) => OpenFileAt(WorkingDirectory, path, PathOnly | Directory | CloseOnExec);
+
+    public static void CloseDirectory(int fd)
+    {
+        if (fd >= 0)
+        {
+            _ = CloseFile(fd);
+        }
+    }
+
+    /// <param name="path">Relative to <paramref name="directoryFd"/> (see <see cref="OpenDirectory"/>), or absolute.</param>
     /// <exception cref="UnauthorizedAccessException">The file may not be read.</exception>
     /// <exception cref="IOException">It cannot be opened, or it is not a regular file.</exception>
-    public static RegularFileReader Open(string path)
+    public static RegularFileReader Open(string path, int directoryFd = WorkingDirectory)
     {
-        var fd = OpenFile(path, ReadOnly | NoControllingTerminal | NonBlocking | CloseOnExec);
+        var fd = OpenFileAt(directoryFd, path, ReadOnly | NoControllingTerminal | NonBlocking | CloseOnExec);
         if (fd < 0)
         {
             var errno = Marshal.GetLastPInvokeError();
@@ -34,7 +63,7 @@ internal sealed partial class RegularFileReader : IDisposable
             throw errno is 1 or 13 ? new UnauthorizedAccessException(message) : new IOException(message);
         }
         var reader = new RegularFileReader(fd);
-        if (!NativeFiles.IsRegularFile(fd))
+        if (!NativeFiles.IsRegularFile(fd, out reader.sizeAtOpen))
         {
             reader.Dispose();
             throw new IOException("not a regular file");
@@ -42,10 +71,19 @@ internal sealed partial class RegularFileReader : IDisposable
         return reader;
     }
 
-    /// <summary>Reads up to <paramref name="count"/> bytes; 0 at the end of the file.</summary>
+    /// <summary>
+    /// Reads up to <paramref name="count"/> bytes; 0 at the end of the file. A read that asks for more
+    /// than the size at opening leaves and gets exactly that much was at the end of the file when it ran
+    /// (had the file grown by then, it would have given more), so the read after it gives 0 without
+    /// asking the kernel: one system call per small file instead of two.
+    /// </summary>
     public unsafe int Read(byte[] buffer, int offset, int count)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(count, buffer.Length - offset);
+        if (atEnd || count == 0)
+        {
+            return 0;
+        }
         fixed (byte* at = &buffer[0])
         {
             while (true)
@@ -53,6 +91,9 @@ internal sealed partial class RegularFileReader : IDisposable
                 var n = ReadFile(fd, at + offset, (nuint)count);
                 if (n >= 0)
                 {
+                    var left = sizeAtOpen - position;
+                    position += n;
+                    atEnd = n == left && count > left;
                     return (int)n;
                 }
                 var errno = Marshal.GetLastPInvokeError();
@@ -73,8 +114,8 @@ internal sealed partial class RegularFileReader : IDisposable
         }
     }
 
-    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int OpenFile(string path, int flags);
+    [LibraryImport("libc", EntryPoint = "openat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int OpenFileAt(int directoryFd, string path, int flags);
 
     [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
     private static unsafe partial nint ReadFile(int fd, byte* buffer, nuint count);
