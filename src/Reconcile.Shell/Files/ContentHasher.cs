@@ -44,8 +44,34 @@ public sealed class ContentHasher(LocalAccess access)
     public (IReadOnlyDictionary<string, ContentHash> Hashes, IReadOnlySet<string> SameInOther, IReadOnlyList<string> Problems) HashComparing(
         string root, string? otherRoot, Seq<string> paths, bool hashWhenSame = true)
     {
-        var hashes = new ConcurrentDictionary<string, ContentHash>(StringComparer.Ordinal);
-        var same = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
+        var list = paths.ToArray();
+        var (hashed, same, problems) = HashEach(root, otherRoot, list, hashWhenSame);
+        var hashes = new Dictionary<string, ContentHash>(StringComparer.Ordinal);
+        var sameInOther = new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < list.Length; i++)
+        {
+            if (hashed[i] is { } hash)
+            {
+                hashes[list[i]] = hash;
+            }
+            if (same[i])
+            {
+                sameInOther.Add(list[i]);
+            }
+        }
+        return (hashes, sameInOther, problems);
+    }
+
+    /// <summary>
+    /// <see cref="HashComparing"/> by position: the hash of the file at each path (null when it was not
+    /// hashed: unreadable, or compared only), and whether the file at the same path under
+    /// <paramref name="otherRoot"/> holds the same bytes. No dictionary of paths is built on the way.
+    /// </summary>
+    internal (ContentHash?[] Hashes, bool[] SameInOther, IReadOnlyList<string> Problems) HashEach(
+        string root, string? otherRoot, IReadOnlyList<string> paths, bool hashWhenSame)
+    {
+        var hashes = new ContentHash?[paths.Count];
+        var same = new bool[paths.Count];
         var problems = new ConcurrentBag<string>();
         // On the native path each file is opened relative to its root, held open: the kernel walks only
         // the part of the path below the root (a tenth of the time went into walking whole paths).
@@ -53,7 +79,7 @@ public sealed class ContentHasher(LocalAccess access)
         var otherRootFd = native && otherRoot is not null ? RegularFileReader.OpenDirectory(otherRoot) : -1;
         try
         {
-            HashEach();
+            Parallel.For(0, paths.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, HashOne);
         }
         finally
         {
@@ -62,61 +88,55 @@ public sealed class ContentHasher(LocalAccess access)
         }
         var sorted = problems.ToList();
         sorted.Sort(StringComparer.Ordinal);
-        return (hashes, new System.Collections.Generic.HashSet<string>(same.Keys, StringComparer.Ordinal), sorted);
+        return (hashes, same, sorted);
 
-        void HashEach() => Parallel.ForEach(
-            paths,
-            new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
-            path =>
+        void HashOne(int i)
+        {
+            var path = paths[i];
+            var buffer = ArrayPool<byte>.Shared.Rent(ChunkBytes);
+            var otherBuffer = otherRoot is null ? null : ArrayPool<byte>.Shared.Rent(ChunkBytes);
+            try
             {
-                var full = fileSystem.Path.Combine(root, path);
-                var buffer = ArrayPool<byte>.Shared.Rent(ChunkBytes);
-                var otherBuffer = otherRoot is null ? null : ArrayPool<byte>.Shared.Rent(ChunkBytes);
+                var file = OpenForHashing(root, rootFd, path);
                 try
                 {
-                    var file = OpenForHashing(full, rootFd, path);
-                    try
+                    using var other = otherRoot is null ? null : TryOpenForHashing(otherRoot, otherRootFd, path);
+                    if (!hashWhenSame && other is not null)
                     {
-                        using var other = otherRoot is null ? null : TryOpenForHashing(fileSystem.Path.Combine(otherRoot, path), otherRootFd, path);
-                        if (!hashWhenSame && other is not null)
+                        if (SameBytes(file.Read, other.Read, buffer, otherBuffer!, out var compared))
                         {
-                            if (SameBytes(file.Read, other.Read, buffer, otherBuffer!, out var compared))
-                            {
-                                same[path] = true;
-                                Hashed?.Invoke(compared);
-                                return;
-                            }
+                            same[i] = true;
+                            Hashed?.Invoke(compared);
+                            return;
+                        }
 
-                            // They differ: this file is hashed from its start, read again (a difference is rare in a mirror).
-                            file.Dispose();
-                            file = OpenForHashing(full, rootFd, path);
-                        }
-                        var (hash, length, otherIsSame) = HashOf(file.Read, hashWhenSame && other is not null ? other.Read : null, buffer, otherBuffer);
-                        hashes[path] = hash;
-                        if (otherIsSame)
-                        {
-                            same[path] = true;
-                        }
-                        Hashed?.Invoke(length);
-                    }
-                    finally
-                    {
+                        // They differ: this file is hashed from its start, read again (a difference is rare in a mirror).
                         file.Dispose();
+                        file = OpenForHashing(root, rootFd, path);
                     }
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    problems.Add($"{full}: cannot read: {e.Message}");
+                    var (hash, length, otherIsSame) = HashOf(file.Read, hashWhenSame && other is not null ? other.Read : null, buffer, otherBuffer);
+                    hashes[i] = hash;
+                    same[i] = otherIsSame;
+                    Hashed?.Invoke(length);
                 }
                 finally
                 {
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    if (otherBuffer is not null)
-                    {
-                        ArrayPool<byte>.Shared.Return(otherBuffer);
-                    }
+                    file.Dispose();
                 }
-            });
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                problems.Add($"{fileSystem.Path.Combine(root, path)}: cannot read: {e.Message}");
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+                if (otherBuffer is not null)
+                {
+                    ArrayPool<byte>.Shared.Return(otherBuffer);
+                }
+            }
+        }
     }
 
     /// <summary>
@@ -124,16 +144,16 @@ public sealed class ContentHasher(LocalAccess access)
     /// (<see cref="RegularFileReader"/>), else an unbuffered stream, every read going straight into the
     /// pooled buffer.
     /// </summary>
-    /// <param name="rootFd">The root held open on the native path (-1: not held, <paramref name="full"/> is opened).</param>
-    private FileForHashing OpenForHashing(string full, int rootFd, string path) => native
-        ? new FileForHashing(rootFd >= 0 ? RegularFileReader.Open(path, rootFd) : RegularFileReader.Open(full))
-        : new FileForHashing(fileSystem.FileStream.New(full, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0));
+    /// <param name="rootFd">The root held open on the native path (-1: not held, the whole path is opened).</param>
+    private FileForHashing OpenForHashing(string root, int rootFd, string path) => native
+        ? new FileForHashing(rootFd >= 0 ? RegularFileReader.Open(path, rootFd) : RegularFileReader.Open(fileSystem.Path.Combine(root, path)))
+        : new FileForHashing(fileSystem.FileStream.New(fileSystem.Path.Combine(root, path), FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0));
 
-    private FileForHashing? TryOpenForHashing(string full, int rootFd, string path)
+    private FileForHashing? TryOpenForHashing(string root, int rootFd, string path)
     {
         try
         {
-            return OpenForHashing(full, rootFd, path);
+            return OpenForHashing(root, rootFd, path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -40,14 +40,15 @@ public sealed class LocalEndpoint(LocalAccess access, string root) : IMirrorEndp
         new ContentHasher(access) { Hashed = hashed }.Hash(Root, paths);
 
     /// <summary>
-    /// The hashes of the files at these paths, and which files at the same paths of <paramref name="other"/>
-    /// hold the very same bytes (compared, not hashed: their hash is then the same). For two local trees,
-    /// this halves the hashing a <c>--checksum</c> run of a mirror does. With <paramref name="hashWhenSame"/>
-    /// false, a file whose counterpart holds the same bytes is compared only, and has no hash.
+    /// The hash of the file at each of these paths (by position), and whether the file at the same path of
+    /// <paramref name="other"/> holds the very same bytes (compared, not hashed: its hash is then the same).
+    /// For two local trees, this halves the hashing a <c>--checksum</c> run of a mirror does. With
+    /// <paramref name="hashWhenSame"/> false, a file whose counterpart holds the same bytes is compared
+    /// only, and has no hash.
     /// </summary>
-    public (IReadOnlyDictionary<string, ContentHash> Hashes, IReadOnlySet<string> SameInOther, IReadOnlyList<string> Problems) HashComparing(
-        LocalEndpoint other, Seq<string> paths, Action<long>? hashed, bool hashWhenSame = true) =>
-        new ContentHasher(access) { Hashed = hashed }.HashComparing(Root, other.Root, paths, hashWhenSame);
+    public (ContentHash?[] Hashes, bool[] SameInOther, IReadOnlyList<string> Problems) HashBeside(
+        LocalEndpoint other, IReadOnlyList<string> paths, Action<long>? hashed, bool hashWhenSame) =>
+        new ContentHasher(access) { Hashed = hashed }.HashEach(Root, other.Root, paths, hashWhenSame);
 
     public void Apply(FileAction action, IMirrorEndpoint source, Action<string>? keep)
     {
