@@ -50,6 +50,7 @@ fi
 echo "measuring $ours ($(file -b "$ours" | cut -d, -f1-2))"
 table=$out/table.md
 : > "$table"
+started=$out/.started; : > "$started"
 
 settle() { # same starting conditions for every run
   local d
@@ -366,7 +367,7 @@ case $what in
 esac
 echo "runs per scenario: $RUNS; table in $table"
 echo "raw times (s), in run order:"
-# (only this run's: the table is made anew when it starts)
-find "$out" -maxdepth 1 -name '*.times' -newer "$table" | sort | while read -r f; do
+# (only this run's)
+find "$out" -maxdepth 1 -name '*.times' -newer "$started" | sort | while read -r f; do
   echo "- $(basename "$f" .times): $(awk '{print $1}' "$f" | paste -sd/ | sed 's#/# / #g')"
 done | tee "$out/raw-times.md"
