@@ -67,7 +67,7 @@ public sealed class ContentHasher(LocalAccess access)
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
-                    problems.Add($"{full}: cannot read: {e.Message}");
+                    problems.Add(Common.TerminalText.Escape($"{full}: cannot read: {e.Message}"));
                 }
                 finally
                 {

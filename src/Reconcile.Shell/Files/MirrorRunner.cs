@@ -168,7 +168,7 @@ public sealed class MirrorRunner(IMirrorEndpoint source, IMirrorEndpoint dest, A
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return $"{Describe(action)}: {e.Message}";
+            return $"{Describe(action)}: {TerminalText.Escape(e.Message)}";
         }
     }
 

@@ -26,7 +26,7 @@ internal sealed partial class RegularFileReader : IDisposable
     /// <exception cref="IOException">It cannot be opened, or it is not a regular file.</exception>
     public static RegularFileReader Open(string path)
     {
-        var fd = OpenFile(path, ReadOnly | NoControllingTerminal | NonBlocking | CloseOnExec);
+        var fd = OpenFile(NativeFiles.PathBytes(path), ReadOnly | NoControllingTerminal | NonBlocking | CloseOnExec);
         if (fd < 0)
         {
             var errno = Marshal.GetLastPInvokeError();
@@ -73,8 +73,8 @@ internal sealed partial class RegularFileReader : IDisposable
         }
     }
 
-    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int OpenFile(string path, int flags);
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true)]
+    private static partial int OpenFile(byte[] path, int flags);
 
     [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
     private static unsafe partial nint ReadFile(int fd, byte* buffer, nuint count);
