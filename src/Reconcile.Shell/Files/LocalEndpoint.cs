@@ -52,6 +52,7 @@ public sealed class LocalEndpoint(LocalAccess access, string root) : IMirrorEndp
     public void Apply(FileAction action, IMirrorEndpoint source, Action<string>? keep)
     {
         RefuseLinks(action, source as LocalEndpoint);
+        OpenParents(action);
         switch (action)
         {
             case CopyFile copy:
@@ -82,6 +83,7 @@ public sealed class LocalEndpoint(LocalAccess access, string root) : IMirrorEndp
                 break;
             case TouchDirectory touch:
                 SetMeta(touch.Path.Length == 0 ? Root : Full(touch.Path), touch.Meta, keepSameSecond: true);
+                Forget(touch.Path);
                 break;
             case MakeLink link:
                 MakeAside(link.Path, link.Replaces, keep, temp =>
@@ -122,12 +124,80 @@ public sealed class LocalEndpoint(LocalAccess access, string root) : IMirrorEndp
                 break;
             case RemoveDirectory rmdir when native:
                 NativeFiles.RemoveDirectory(Full(rmdir.Path));
+                Forget(rmdir.Path);
                 break;
             case RemoveDirectory rmdir:
                 fileSystem.Directory.Delete(Full(rmdir.Path), recursive: false);
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(action), action, "unknown action");
+        }
+    }
+
+    /// <summary>
+    /// Directories of this tree whose bits forbid their owner to write or enter them, opened (owner write
+    /// and search added) while a run that is not root changes their entries, with the bits they had. A
+    /// directory's own metadata is set after its entries (<see cref="TouchDirectory"/>), which closes it
+    /// again; <see cref="CloseOpenedDirectories"/> closes what is still open when the run ends. As rsync
+    /// does: root may write any directory, anyone else only one whose bits let them.
+    /// </summary>
+    private readonly Dictionary<string, int> opened = new(StringComparer.Ordinal);
+
+    private uint? effectiveUser;
+
+    private const int OwnerWriteAndSearch = 0b011_000_000;
+
+    private void OpenParents(FileAction action)
+    {
+        if (!native || !action.ChangesParents || (effectiveUser ??= NativeFiles.EffectiveUser) == 0)
+        {
+            return;
+        }
+        foreach (var path in action.Touches)
+        {
+            var parent = FileTrees.Parent(path);
+            var full = parent.Length == 0 ? Root : Full(parent);
+            lock (opened)
+            {
+                if (!opened.ContainsKey(parent) && NativeFiles.TryStat(full, out var stat) && stat.IsDirectory
+                    && stat.Owner == effectiveUser && (stat.Mode & OwnerWriteAndSearch) != OwnerWriteAndSearch)
+                {
+                    NativeFiles.SetMode(full, stat.Mode | OwnerWriteAndSearch);
+                    opened[parent] = stat.Mode;
+                }
+            }
+        }
+    }
+
+    private void Forget(string directory)
+    {
+        lock (opened)
+        {
+            opened.Remove(directory);
+        }
+    }
+
+    /// <summary>Gives each directory still opened for writing its bits back (when actions failed before its own metadata was set).</summary>
+    public void CloseOpenedDirectories()
+    {
+        lock (opened)
+        {
+            foreach (var (directory, mode) in opened)
+            {
+                var full = directory.Length == 0 ? Root : Full(directory);
+                try
+                {
+                    if (NativeFiles.TryStat(full, out var stat) && stat.IsDirectory)
+                    {
+                        NativeFiles.SetMode(full, mode);
+                    }
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // Left open: the next run finds its bits differ from SOURCE's and sets them.
+                }
+            }
+            opened.Clear();
         }
     }
 

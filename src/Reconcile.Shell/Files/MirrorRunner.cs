@@ -148,6 +148,7 @@ public sealed class MirrorRunner(IMirrorEndpoint source, IMirrorEndpoint dest, A
                 }
             }
         }
+        (dest as LocalEndpoint)?.CloseOpenedDirectories();
         return new FileExecution(done.ToSeq(), failures, failures.Count - skipped, skipped, notStarted);
     }
 

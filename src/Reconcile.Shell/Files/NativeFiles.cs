@@ -422,6 +422,10 @@ public static partial class NativeFiles
         Check(UtimensAt(AtFdCwd, bytes, ref times[0], AtSymlinkNoFollow), "cannot set the time of", path);
     }
 
+    /// <summary>Sets the permission bits of an entry that is not a link (<c>fchmodat(2)</c>).</summary>
+    public static void SetMode(string path, int mode) =>
+        Check(ChmodAt(AtFdCwd, PathBytes(path), (uint)(mode & 0xFFF), 0), "cannot change the permission bits of", path);
+
     private const long UtimeOmit = (1L << 30) - 2;
 
     private static void Check(int result, string what, string path)
