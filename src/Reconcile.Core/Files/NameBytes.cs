@@ -75,12 +75,16 @@ public static class NameBytes
     public static int ByteCount(string name) =>
         HasEscapes(name) ? Encode(name).Length : Encoding.UTF8.GetByteCount(name);
 
-    /// <summary>Whether the name holds an escaped byte (it is not valid UTF-8 as bytes).</summary>
+    /// <summary>Whether the name holds a lone surrogate, as an escaped byte does (its bytes are not valid UTF-8).</summary>
     public static bool HasEscapes(string name)
     {
-        foreach (var c in name)
+        for (var i = 0; i < name.Length; i++)
         {
-            if (char.IsSurrogate(c))
+            if (char.IsHighSurrogate(name[i]) && i + 1 < name.Length && char.IsLowSurrogate(name[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(name[i]))
             {
                 return true;
             }

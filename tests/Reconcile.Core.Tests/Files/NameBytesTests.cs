@@ -43,6 +43,21 @@ public class NameBytesTests
     }
 
     [ReconcileProperty]
+    public void ANameHasEscapesExactlyWhenItsBytesAreNotUtf8(RawName name)
+    {
+        var valid = true;
+        try
+        {
+            _ = new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true).GetString(name.Bytes);
+        }
+        catch (System.Text.DecoderFallbackException)
+        {
+            valid = false;
+        }
+        Assert.Equal(!valid, NameBytes.HasEscapes(NameBytes.Decode(name.Bytes)));
+    }
+
+    [ReconcileProperty]
     public void OrdinalOrderOfDecodedNamesIsTheSameEveryTime(RawName a, RawName b)
     {
         var (x, y) = (NameBytes.Decode(a.Bytes), NameBytes.Decode(b.Bytes));
