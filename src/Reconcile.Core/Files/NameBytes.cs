@@ -17,6 +17,10 @@ public static class NameBytes
     /// <summary>The name these bytes spell.</summary>
     public static string Decode(ReadOnlySpan<byte> bytes)
     {
+        if (System.Text.Unicode.Utf8.IsValid(bytes))
+        {
+            return Encoding.UTF8.GetString(bytes);
+        }
         var text = new StringBuilder(bytes.Length);
         Span<char> chars = stackalloc char[2];
         while (!bytes.IsEmpty)
@@ -43,6 +47,10 @@ public static class NameBytes
     /// </summary>
     public static byte[] Encode(string name)
     {
+        if (!HasEscapes(name))
+        {
+            return Encoding.UTF8.GetBytes(name);
+        }
         var bytes = new List<byte>(name.Length + 8);
         Span<byte> utf8 = stackalloc byte[4];
         var rest = name.AsSpan();

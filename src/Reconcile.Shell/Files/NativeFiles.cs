@@ -297,6 +297,13 @@ public static partial class NativeFiles
     /// <summary>A path as the system calls take it: its name's bytes (<see cref="NameBytes"/>) and a NUL.</summary>
     internal static byte[] PathBytes(string path)
     {
+        if (!NameBytes.HasEscapes(path) && !path.Contains('\0', StringComparison.Ordinal))
+        {
+            // The common case, in one allocation: UTF-8 and the NUL.
+            var utf8 = new byte[System.Text.Encoding.UTF8.GetByteCount(path) + 1];
+            System.Text.Encoding.UTF8.GetBytes(path, utf8);
+            return utf8;
+        }
         var bytes = NameBytes.Encode(path);
         if (Array.IndexOf(bytes, (byte)0) >= 0)
         {
