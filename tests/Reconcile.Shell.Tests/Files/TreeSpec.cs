@@ -141,7 +141,8 @@ public static class TreeSpec
 /// </summary>
 public sealed class SpecGenerator(int seed, bool owners, bool devices)
 {
-    private static readonly string[] Names = ["a", "b", "c.txt", "D", "é", "sp ace"];
+    /// <summary>Names that collide often; one of them is not UTF-8 (0xFF), one is the U+FFFD a lossy decoding would make of it.</summary>
+    private static readonly string[] Names = ["a", "b", "c.txt", "D", "é", "sp ace", "f" + NameBytes.Decode([0xFF]), "f\uFFFD"];
 
     private readonly Random random = new(seed);
 
