@@ -80,7 +80,7 @@ public sealed record FileEntry(
 
     /// <summary>A symbolic link to <paramref name="target"/>.</summary>
     public static FileEntry Link(string target, long modifiedNs, uint owner = FileMeta.NoOwner, uint group = FileMeta.NoOwner) =>
-        new(System.Text.Encoding.UTF8.GetByteCount(target), modifiedNs, 0b111_111_111, null, EntryKind.Link, owner, group, target);
+        new(NameBytes.ByteCount(target), modifiedNs, 0b111_111_111, null, EntryKind.Link, owner, group, target);
 
     /// <summary>The modification time to 100 ns, for code that works with <see cref="DateTime"/>.</summary>
     public DateTime ModifiedUtc

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Reconcile.Core.Files;
 
 namespace Reconcile.Shell.Common;
 
@@ -57,5 +58,86 @@ public static class JsonText
         {
             json.WriteString(name, value);
         }
+    }
+
+    /// <summary>
+    /// A file name, losslessly: a byte that is not part of valid UTF-8 (held as U+DC80..U+DCFF, see
+    /// <see cref="NameBytes"/>) is written as the JSON escape of that lone surrogate, <c>\udc80</c> to
+    /// <c>\udcff</c>, which Python reads back with <c>errors="surrogateescape"</c> and <see cref="ReadName"/>
+    /// reads back here. (<see cref="Utf8JsonWriter"/> refuses lone surrogates, so such a string is
+    /// written here, escape by escape.)
+    /// </summary>
+    public static void WriteName(this Utf8JsonWriter json, string property, string value)
+    {
+        if (!NameBytes.HasEscapes(value))
+        {
+            json.WriteString(property, value);
+            return;
+        }
+        json.WritePropertyName(property);
+        var literal = new StringBuilder(value.Length + 16).Append('"');
+        for (var i = 0; i < value.Length; i++)
+        {
+            var c = value[i];
+            var paired = char.IsHighSurrogate(c) ? i + 1 < value.Length && char.IsLowSurrogate(value[i + 1])
+                : char.IsLowSurrogate(c) && i > 0 && char.IsHighSurrogate(value[i - 1]);
+            if (c is '"' or '\\')
+            {
+                literal.Append('\\').Append(c);
+            }
+            else if (c < ' ' || c == '\u007f' || (char.IsSurrogate(c) && !paired))
+            {
+                literal.Append("\\u").Append(((int)c).ToString("x4", System.Globalization.CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                literal.Append(c);
+            }
+        }
+        json.WriteRawValue(literal.Append('"').ToString(), skipInputValidation: true);
+    }
+
+    /// <summary>
+    /// A string written by <see cref="WriteName"/>: lone surrogates included, which
+    /// <see cref="JsonElement.GetString"/> cannot return; null when <paramref name="value"/> is no string.
+    /// </summary>
+    public static string? ReadName(JsonElement value)
+    {
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            return null;
+        }
+        var raw = value.GetRawText();
+        if (!raw.Contains("\\u", StringComparison.OrdinalIgnoreCase))
+        {
+            return value.GetString();
+        }
+        // The document has been parsed, so the literal is well formed: only its escapes need reading.
+        var text = new StringBuilder(raw.Length);
+        for (var i = 1; i < raw.Length - 1; i++)
+        {
+            if (raw[i] != '\\')
+            {
+                text.Append(raw[i]);
+                continue;
+            }
+            var e = raw[++i];
+            if (e == 'u')
+            {
+                text.Append((char)int.Parse(raw.AsSpan(i + 1, 4), System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture));
+                i += 4;
+                continue;
+            }
+            text.Append(e switch
+            {
+                'b' => '\b',
+                'f' => '\f',
+                'n' => '\n',
+                'r' => '\r',
+                't' => '\t',
+                _ => e,
+            });
+        }
+        return text.ToString();
     }
 }

@@ -1,19 +1,25 @@
 using System.Text;
+using Reconcile.Core.Files;
 
 namespace Reconcile.Shell.Common;
 
 /// <summary>
 /// Names as text output shows them. A file name may hold any byte but '/' and NUL: an escape sequence
-/// would drive the terminal, a newline would split an action line in two. As rsync does, each control
-/// character is written as <c>\#</c> and its three octal digits (a newline is <c>\#012</c>); everything
-/// else is written as it is. JSON output carries names unchanged, escaped by JSON's own rules.
+/// would drive the terminal, a newline would split an action line in two, a byte that is not UTF-8 would
+/// come out as U+FFFD and name no file. As rsync does, each such byte is written as <c>\#</c> and its
+/// three octal digits: every control character (a newline is <c>\#012</c>; a tab, DEL and the C1 controls
+/// too, which rsync leaves alone: a C1 control by its two UTF-8 bytes, <c>\#302\#233</c>) and every byte
+/// that is not part of valid UTF-8 (held as U+DC80..U+DCFF, see <see cref="NameBytes"/>). A backslash
+/// that is followed by <c>#</c> and three digits is written <c>\#134</c>, as rsync writes it, so that
+/// what is shown reads back to one name only. Everything else is written as it is. JSON output carries
+/// names by JSON's escapes instead (see <see cref="JsonText"/>).
 /// </summary>
 public static class TerminalText
 {
     public static string Escape(string name)
     {
         var at = 0;
-        while (at < name.Length && !IsControl(name[at]))
+        while (at < name.Length && !NeedsEscape(name, at))
         {
             at++;
         }
@@ -24,18 +30,29 @@ public static class TerminalText
         var text = new StringBuilder(name.Length + 8).Append(name, 0, at);
         for (; at < name.Length; at++)
         {
-            var c = name[at];
-            if (IsControl(c))
+            if (!NeedsEscape(name, at))
             {
-                text.Append("\\#").Append(Convert.ToString(c, 8).PadLeft(3, '0'));
+                text.Append(name[at]);
+                continue;
             }
-            else
+            foreach (var b in NameBytes.Encode(name[at].ToString()))
             {
-                text.Append(c);
+                text.Append("\\#").Append(Convert.ToString(b, 8).PadLeft(3, '0'));
             }
         }
         return text.ToString();
     }
 
-    private static bool IsControl(char c) => c < ' ' || c == '\u007f' || (c >= '\u0080' && c < '\u00a0');
+    private static bool NeedsEscape(string name, int at)
+    {
+        var c = name[at];
+        return c < ' ' || c == '\u007f' || (c >= '\u0080' && c < '\u00a0')
+            || (char.IsSurrogate(c) && !IsPaired(name, at))
+            || (c == '\\' && at + 4 < name.Length && name[at + 1] == '#' && char.IsAsciiDigit(name[at + 2]) && char.IsAsciiDigit(name[at + 3]) && char.IsAsciiDigit(name[at + 4]));
+    }
+
+    private static bool IsPaired(string name, int at) =>
+        char.IsHighSurrogate(name[at])
+            ? at + 1 < name.Length && char.IsLowSurrogate(name[at + 1])
+            : at > 0 && char.IsHighSurrogate(name[at - 1]);
 }

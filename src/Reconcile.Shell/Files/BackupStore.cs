@@ -14,7 +14,8 @@ namespace Reconcile.Shell.Files;
 /// is atomic and never replaces anything (renameat2 RENAME_NOREPLACE on Linux). On another filesystem
 /// the file is copied to a temporary name in BACKUP, renamed to its backup name, and only then removed
 /// from DEST: a crash in between leaves it in both places, never in neither. A symbolic link is backed
-/// up as a link, never followed.
+/// up as a link, never followed. On Linux every path is passed to the system by its bytes
+/// (<see cref="NativeFiles"/>), so a name that is not UTF-8 is backed up under the very same name.
 /// </summary>
 public sealed partial class BackupStore(string backupRoot, string destRoot)
 {
@@ -24,21 +25,23 @@ public sealed partial class BackupStore(string backupRoot, string destRoot)
     public void Keep(string relative)
     {
         var from = Path.Combine(destRoot, relative.Replace('/', Path.DirectorySeparatorChar));
-        var info = new FileInfo(from);
-        if (!info.Exists && info.LinkTarget is null)
+        if (!Occupied(from))
         {
             return;
         }
         for (var attempt = 0; ; attempt++)
         {
             var to = FreeTarget(relative);
-            Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+            MakeDirectories(Path.GetDirectoryName(to)!);
             switch (Rename(from, to))
             {
                 case RenameResult.Done:
                     return;
+                case RenameResult.OtherFileSystem when Native:
+                    CopyThenDeleteNative(from, to);
+                    return;
                 case RenameResult.OtherFileSystem:
-                    CopyThenDelete(info, to);
+                    CopyThenDelete(new FileInfo(from), to);
                     return;
                 case RenameResult.Taken when attempt < 100:
                     continue; // another run took the name since FreeTarget looked
@@ -75,6 +78,71 @@ public sealed partial class BackupStore(string backupRoot, string destRoot)
         File.Delete(from.FullName);
     }
 
+    private static bool Native => NativeFiles.IsAvailable;
+
+    private static void MakeDirectories(string path)
+    {
+        if (!Native)
+        {
+            Directory.CreateDirectory(path);
+            return;
+        }
+        if (NativeFiles.TryStat(path, out var stat) && stat.IsDirectory)
+        {
+            return;
+        }
+        if (Path.GetDirectoryName(path) is { Length: > 0 } parent && parent != path)
+        {
+            MakeDirectories(parent);
+        }
+        try
+        {
+            NativeFiles.MakeDirectory(path);
+        }
+        catch (IOException) when (NativeFiles.TryStat(path, out var made) && made.IsDirectory)
+        {
+            // Made meanwhile by another run: as good.
+        }
+    }
+
+    /// <summary>The same as <see cref="CopyThenDelete"/>, by the names' bytes.</summary>
+    private static void CopyThenDeleteNative(string from, string to)
+    {
+        var temp = Path.Combine(Path.GetDirectoryName(to)!, TemporaryName.New());
+        try
+        {
+            if (!NativeFiles.TryStat(from, out var stat))
+            {
+                throw new IOException($"cannot back up {from}: it is gone");
+            }
+            var meta = new Core.Files.FileMeta(stat.ModifiedNs, stat.Mode);
+            if (stat.IsLink)
+            {
+                NativeFiles.MakeLink(NativeFiles.ReadLink(from), temp);
+                NativeFiles.SetMeta(temp, meta, isLink: true);
+            }
+            else
+            {
+                NativeFiles.CopyNew(from, temp, meta);
+            }
+            KillPoint.Step();
+            if (NativeFiles.Rename(temp, to, replace: false) is not 0 and var errno)
+            {
+                throw new IOException($"cannot move {temp} to the backup {to}: {Marshal.GetPInvokeErrorMessage(errno)}");
+            }
+        }
+        catch
+        {
+            if (NativeFiles.TryStat(temp, out _))
+            {
+                NativeFiles.Delete(temp);
+            }
+            throw;
+        }
+        KillPoint.Step();
+        NativeFiles.Delete(from);
+    }
+
     /// <summary>The first backup name for a path that no earlier backup holds.</summary>
     private string FreeTarget(string relative)
     {
@@ -98,10 +166,10 @@ public sealed partial class BackupStore(string backupRoot, string destRoot)
     }
 
     private static bool Occupied(string path) =>
-        File.Exists(path) || Directory.Exists(path) || new FileInfo(path).LinkTarget is not null;
+        Native ? NativeFiles.TryStat(path, out _) : File.Exists(path) || Directory.Exists(path) || new FileInfo(path).LinkTarget is not null;
 
     private static bool IsRealDirectory(string path) =>
-        Directory.Exists(path) && new DirectoryInfo(path).LinkTarget is null;
+        Native ? NativeFiles.TryStat(path, out var stat) && stat.IsDirectory : Directory.Exists(path) && new DirectoryInfo(path).LinkTarget is null;
 
     private enum RenameResult
     {
@@ -124,7 +192,7 @@ public sealed partial class BackupStore(string backupRoot, string destRoot)
         {
             // No renameat2 (old kernel, or a filesystem without RENAME_NOREPLACE): FreeTarget has
             // just checked that the name is free.
-            errno = RenamePlain(from, to) == 0 ? 0 : Marshal.GetLastPInvokeError();
+            errno = RenamePlain(NativeFiles.PathBytes(from), NativeFiles.PathBytes(to)) == 0 ? 0 : Marshal.GetLastPInvokeError();
         }
         return errno switch
         {
@@ -135,6 +203,6 @@ public sealed partial class BackupStore(string backupRoot, string destRoot)
         };
     }
 
-    [LibraryImport("libc", EntryPoint = "rename", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int RenamePlain(string oldPath, string newPath);
+    [LibraryImport("libc", EntryPoint = "rename", SetLastError = true)]
+    private static partial int RenamePlain(byte[] oldPath, byte[] newPath);
 }

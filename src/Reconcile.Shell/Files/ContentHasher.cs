@@ -126,7 +126,7 @@ public sealed class ContentHasher(LocalAccess access)
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                problems.Add($"{fileSystem.Path.Combine(root, path)}: cannot read: {e.Message}");
+                problems.Add(Common.TerminalText.Escape($"{fileSystem.Path.Combine(root, path)}: cannot read: {e.Message}"));
             }
             finally
             {

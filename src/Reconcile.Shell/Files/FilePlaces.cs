@@ -24,6 +24,12 @@ internal static class FilePlaces
     public static FileRoots Resolve(IFileSystem fileSystem, PlaceRequest request, out string? cacheRefused)
     {
         var (source, dest) = (request.Source, request.Dest);
+        RefuseLossyArgument("SOURCE", source);
+        RefuseLossyArgument("DEST", dest);
+        if (request.BackupDir is { } backupDir)
+        {
+            RefuseLossyArgument("--backup-dir", backupDir);
+        }
         var sourceFull = fileSystem.Path.GetFullPath(source);
         var destFull = fileSystem.Path.GetFullPath(dest);
         var destExists = CheckRoots(fileSystem, source, dest, sourceFull, destFull);
@@ -55,6 +61,20 @@ internal static class FilePlaces
             cache?.Resolved,
             places.LockDirectory is { } locks ? RunLock.ForDirectory(destFull, locks.Resolved) : null,
             places.PlanOut?.Resolved);
+    }
+
+    /// <summary>
+    /// The runtime decodes the command line as UTF-8 and puts U+FFFD where bytes are not UTF-8, so such a
+    /// root would name another directory (and DEST would be created under the wrong name): refused. Names
+    /// below the roots may be any bytes; the roots themselves must be UTF-8.
+    /// </summary>
+    private static void RefuseLossyArgument(string what, string written)
+    {
+        if (written.Contains('\uFFFD', StringComparison.Ordinal))
+        {
+            throw RunStoppedException.BadInput(
+                $"{what} {TerminalText.Escape(written)}: holds bytes that are not UTF-8 (or U+FFFD), which the command line cannot pass exactly; give a path that is UTF-8 (a parent directory, or a link to it)");
+        }
     }
 
     /// <summary>A saved plan replaces the file at its path (a link there included), so its directory is what is resolved.</summary>

@@ -78,7 +78,7 @@ public static class FilePlanReader
             "stash" => new StashFile(Path(action, "from"), Path(action, "to")),
             "touch" => new TouchFile(Path(action, "path"), Meta(action)),
             "touch_link" => new TouchLink(Path(action, "path"), Meta(action)),
-            "touch_dir" => new TouchDirectory(PlanFile.Text(action, "path") == "." ? "" : Path(action, "path"), Meta(action)),
+            "touch_dir" => new TouchDirectory(Name(action, "path") == "." ? "" : Path(action, "path"), Meta(action)),
             "link" => new MakeLink(Path(action, "path"), LinkTarget(action), Meta(action), PlanFile.Boolean(action, "replaces")),
             "mknod" => Node(action),
             "delete" => new DeleteFile(Path(action, "path")),
@@ -100,11 +100,24 @@ public static class FilePlanReader
         }
     }
 
-    private static string Path(JsonElement action, string name) => PlanFile.RelativePath(PlanFile.Text(action, name));
+    private static string Path(JsonElement action, string name) => PlanFile.RelativePath(Name(action, name));
+
+    /// <summary>A name as <see cref="JsonText.WriteName"/> writes it: bytes that are not UTF-8 as <c>\udc80</c>..<c>\udcff</c>.</summary>
+    private static string Name(JsonElement action, string name)
+    {
+        var text = action.TryGetProperty(name, out var value) ? JsonText.ReadName(value) : null;
+        if (text is null)
+        {
+            throw new PlanFormatException($"\"{name}\" must be a string");
+        }
+        return NameBytes.IsName(text)
+            ? text
+            : throw new PlanFormatException($"\"{name}\" holds a lone surrogate that stands for no byte (only \\udc80..\\udcff do)");
+    }
 
     private static string LinkTarget(JsonElement action)
     {
-        var target = PlanFile.Text(action, "target");
+        var target = Name(action, "target");
         return target.Length > 0 && !target.Contains('\0', StringComparison.Ordinal)
             ? target
             : throw new PlanFormatException("\"target\" of a link must be a non-empty name without NUL");

@@ -171,51 +171,51 @@ public static class FilePlanWriter
         switch (action)
         {
             case CopyFile c:
-                json.WriteString("path", c.Path);
+                json.WriteName("path", c.Path);
                 json.WriteNumber("bytes", c.Bytes);
                 WriteMeta(json, c.Meta);
                 break;
             case UpdateFile u:
-                json.WriteString("path", u.Path);
+                json.WriteName("path", u.Path);
                 json.WriteNumber("bytes", u.Bytes);
                 WriteMeta(json, u.Meta);
                 break;
             case MoveFile m:
-                json.WriteString("from", m.From);
-                json.WriteString("to", m.To);
+                json.WriteName("from", m.From);
+                json.WriteName("to", m.To);
                 json.WriteBoolean("replaces", m.Replaces);
                 WriteMeta(json, m.Meta);
                 break;
             case CopyLocal l:
-                json.WriteString("from", l.From);
-                json.WriteString("to", l.To);
+                json.WriteName("from", l.From);
+                json.WriteName("to", l.To);
                 json.WriteBoolean("replaces", l.Replaces);
                 WriteMeta(json, l.Meta);
                 break;
             case StashFile s:
-                json.WriteString("from", s.From);
-                json.WriteString("to", s.To);
+                json.WriteName("from", s.From);
+                json.WriteName("to", s.To);
                 break;
             case TouchFile t:
-                json.WriteString("path", t.Path);
+                json.WriteName("path", t.Path);
                 WriteMeta(json, t.Meta);
                 break;
             case TouchLink t:
-                json.WriteString("path", t.Path);
+                json.WriteName("path", t.Path);
                 WriteMeta(json, t.Meta);
                 break;
             case TouchDirectory t:
-                json.WriteString("path", t.Path.Length == 0 ? "." : t.Path);
+                json.WriteName("path", t.Path.Length == 0 ? "." : t.Path);
                 WriteMeta(json, t.Meta);
                 break;
             case MakeLink l:
-                json.WriteString("path", l.Path);
-                json.WriteString("target", l.LinkTarget);
+                json.WriteName("path", l.Path);
+                json.WriteName("target", l.LinkTarget);
                 json.WriteBoolean("replaces", l.Replaces);
                 WriteMeta(json, l.Meta);
                 break;
             case MakeNode n:
-                json.WriteString("path", n.Path);
+                json.WriteName("path", n.Path);
                 json.WriteString("kind", NodeKinds.Name(n.Kind));
                 if (n.Kind is EntryKind.CharDevice or EntryKind.BlockDevice)
                 {
@@ -226,13 +226,13 @@ public static class FilePlanWriter
                 WriteMeta(json, n.Meta);
                 break;
             case DeleteFile d:
-                json.WriteString("path", d.Path);
+                json.WriteName("path", d.Path);
                 break;
             case MakeDirectory d:
-                json.WriteString("path", d.Path);
+                json.WriteName("path", d.Path);
                 break;
             case RemoveDirectory d:
-                json.WriteString("path", d.Path);
+                json.WriteName("path", d.Path);
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(action), action, "unknown action");

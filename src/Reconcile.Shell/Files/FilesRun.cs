@@ -189,9 +189,33 @@ public sealed class FilesRun(LocalAccess access, TextWriter stdout, TextWriter s
     }
 
     /// <param name="fingerprinted">Whether the trees' fingerprints are saved or checked (a saved plan): then every hash is a SHA-256.</param>
-    private GatheredTrees Gather(FileRoots roots, List<PathGlob> excludes, FilePlanOptions options, bool quiet, bool json, bool verbose, bool fingerprinted) =>
-        WithProgress(!quiet && !json, () => new TreeGatherer(access, stderr, progress)
+    private GatheredTrees Gather(FileRoots roots, List<PathGlob> excludes, FilePlanOptions options, bool quiet, bool json, bool verbose, bool fingerprinted)
+    {
+        var gathered = WithProgress(!quiet && !json, () => new TreeGatherer(access, stderr, progress)
             .Gather(Endpoint(roots.Source), Endpoint(roots.Dest), roots.DestExists, excludes, options, quiet, roots.CacheDirectory, verbose, fingerprinted));
+        RefuseNamesARemoteRootCannotHold(gathered, roots);
+        return gathered;
+    }
+
+    /// <summary>
+    /// SFTP carries names as UTF-8 text: a local name that is not UTF-8 would reach the remote host as
+    /// another name (with U+FFFD), so the mirror would never converge. Such a run is refused, naming the
+    /// first such entry, before anything is changed.
+    /// </summary>
+    private void RefuseNamesARemoteRootCannotHold(GatheredTrees gathered, FileRoots roots)
+    {
+        if (remote is null)
+        {
+            return;
+        }
+        var (tree, root) = remote.Root == roots.Source ? (gathered.Dest, roots.Dest) : (gathered.Source, roots.Source);
+        var first = tree.Files.Keys.Concat(tree.Directories).Where(NameBytes.HasEscapes).Order(StringComparer.Ordinal).FirstOrDefault();
+        if (first is not null)
+        {
+            throw RunStoppedException.Refused(
+                $"{TerminalText.Escape(root + "/" + first)}: a name that is not UTF-8 cannot be mirrored to or from a remote root (SFTP names are UTF-8); nothing was changed (exclude or rename it)");
+        }
+    }
 
     /// <summary>The endpoint of a root: the remote one, or a local directory.</summary>
     private IMirrorEndpoint Endpoint(string root) =>

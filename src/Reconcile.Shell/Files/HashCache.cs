@@ -23,16 +23,18 @@ public sealed record CachedHash(long Size, long ModifiedTicks, ulong Inode, long
 /// </summary>
 public sealed class HashCache
 {
-    private static readonly byte[] Magic = "RCHASH02"u8.ToArray();
+    private static readonly byte[] Magic = "RCHASH03"u8.ToArray();
 
-    /// <summary>The format before change times were kept: read as an empty cache, without a warning.</summary>
-    private static readonly byte[] OlderMagic = "RCHASH01"u8.ToArray();
+    /// <summary>
+    /// Earlier formats, read as an empty cache, without a warning: before change times were kept, and
+    /// before paths were written as their names' bytes (<see cref="NameBytes"/>; UTF-8 strings lost the
+    /// bytes of names that are not UTF-8).
+    /// </summary>
+    private static readonly byte[][] OlderMagics = ["RCHASH01"u8.ToArray(), "RCHASH02"u8.ToArray()];
 
     private const int FieldBytes = 64;
     private const int DigestOffset = 8;
     private const int BodyOffset = DigestOffset + 32;
-
-    private static readonly UTF8Encoding Strict = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private readonly Dictionary<string, CachedHash> entries;
 
@@ -67,7 +69,7 @@ public sealed class HashCache
             // Read whole and parsed in place: a cache of 100,000 files is a few MB, and a reader per
             // field costs more than the disk.
             var bytes = fileSystem.File.ReadAllBytes(file);
-            if (bytes.AsSpan().StartsWith(OlderMagic))
+            if (OlderMagics.Any(older => bytes.AsSpan().StartsWith(older)))
             {
                 return new HashCache(file, entries);
             }
@@ -178,12 +180,12 @@ public sealed class HashCache
                 stream.Write(new byte[32]);
                 using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
                 {
-                    writer.Write(root);
+                    WriteName(writer, root);
                     writer.Write(entries.Count);
                     Span<byte> digest = stackalloc byte[32];
                     foreach (var (path, cached) in entries)
                     {
-                        writer.Write(path);
+                        WriteName(writer, path);
                         writer.Write(cached.Size);
                         writer.Write(cached.ModifiedTicks);
                         writer.Write(cached.Inode);
@@ -210,7 +212,15 @@ public sealed class HashCache
         }
     }
 
-    /// <summary>A string as <see cref="BinaryWriter"/> writes it: its UTF-8 length in 7-bit groups, then the bytes.</summary>
+    /// <summary>A name as its bytes (<see cref="NameBytes"/>): their count in 7-bit groups, then the bytes.</summary>
+    private static void WriteName(BinaryWriter writer, string name)
+    {
+        var bytes = NameBytes.Encode(name);
+        writer.Write7BitEncodedInt(bytes.Length);
+        writer.Write(bytes);
+    }
+
+    /// <summary>A name as <see cref="WriteName"/> writes it.</summary>
     private static string ReadString(byte[] bytes, ref int at)
     {
         var length = 0;
@@ -227,7 +237,7 @@ public sealed class HashCache
                 break;
             }
         }
-        var text = Strict.GetString(bytes, at, length);
+        var text = NameBytes.Decode(bytes.AsSpan(at, length));
         at += length;
         return text;
     }

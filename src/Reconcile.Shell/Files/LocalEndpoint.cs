@@ -33,8 +33,9 @@ public sealed class LocalEndpoint(LocalAccess access, string root) : IMirrorEndp
     public ScanResult Scan(IReadOnlyList<PathGlob> excludes, bool asDest, HashCache? known, Action<int>? entries) =>
         new TreeScanner(access) { Entries = entries }.Scan(Root, excludes, asDest, known);
 
-    public Stream OpenRead(string path) =>
-        fileSystem.FileStream.New(Full(path), FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
+    public Stream OpenRead(string path) => native
+        ? (Stream)new FileStream(NativeFiles.OpenRegularFile(Full(path)), FileAccess.Read, bufferSize: 0)
+        : fileSystem.FileStream.New(Full(path), FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
 
     public (IReadOnlyDictionary<string, ContentHash> Hashes, IReadOnlyList<string> Problems) Hash(Seq<string> paths, Action<long>? hashed) =>
         new ContentHasher(access) { Hashed = hashed }.Hash(Root, paths);
@@ -53,6 +54,7 @@ public sealed class LocalEndpoint(LocalAccess access, string root) : IMirrorEndp
     public void Apply(FileAction action, IMirrorEndpoint source, Action<string>? keep)
     {
         RefuseLinks(action, source as LocalEndpoint);
+        OpenParents(action);
         switch (action)
         {
             case CopyFile copy:
@@ -69,11 +71,11 @@ public sealed class LocalEndpoint(LocalAccess access, string root) : IMirrorEndp
                 {
                     keep?.Invoke(move.To);
                 }
-                fileSystem.File.Move(Full(move.From), Full(move.To), move.Replaces);
+                Rename(Full(move.From), Full(move.To), move.Replaces);
                 SetMetaUnlessSame(Full(move.To), move.Meta);
                 break;
             case StashFile stash:
-                fileSystem.File.Move(Full(stash.From), Full(stash.To), false);
+                Rename(Full(stash.From), Full(stash.To), replace: false);
                 break;
             case TouchFile touch:
                 SetMeta(Full(touch.Path), touch.Meta, keepSameSecond: true);
@@ -83,6 +85,7 @@ public sealed class LocalEndpoint(LocalAccess access, string root) : IMirrorEndp
                 break;
             case TouchDirectory touch:
                 SetMeta(touch.Path.Length == 0 ? Root : Full(touch.Path), touch.Meta, keepSameSecond: true);
+                Forget(touch.Path);
                 break;
             case MakeLink link:
                 MakeAside(link.Path, link.Replaces, keep, temp =>
@@ -113,7 +116,7 @@ public sealed class LocalEndpoint(LocalAccess access, string root) : IMirrorEndp
                 keep(delete.Path);
                 break;
             case DeleteFile delete:
-                fileSystem.File.Delete(Full(delete.Path));
+                DeleteEntry(Full(delete.Path));
                 break;
             case MakeDirectory mkdir when native:
                 NativeFiles.MakeDirectory(Full(mkdir.Path));
@@ -121,11 +124,82 @@ public sealed class LocalEndpoint(LocalAccess access, string root) : IMirrorEndp
             case MakeDirectory mkdir:
                 fileSystem.Directory.CreateDirectory(Full(mkdir.Path));
                 break;
+            case RemoveDirectory rmdir when native:
+                NativeFiles.RemoveDirectory(Full(rmdir.Path));
+                Forget(rmdir.Path);
+                break;
             case RemoveDirectory rmdir:
                 fileSystem.Directory.Delete(Full(rmdir.Path), recursive: false);
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(action), action, "unknown action");
+        }
+    }
+
+    /// <summary>
+    /// Directories of this tree whose bits forbid their owner to write or enter them, opened (owner write
+    /// and search added) while a run that is not root changes their entries, with the bits they had. A
+    /// directory's own metadata is set after its entries (<see cref="TouchDirectory"/>), which closes it
+    /// again; <see cref="CloseOpenedDirectories"/> closes what is still open when the run ends. As rsync
+    /// does: root may write any directory, anyone else only one whose bits let them.
+    /// </summary>
+    private readonly Dictionary<string, int> opened = new(StringComparer.Ordinal);
+
+    private uint? effectiveUser;
+
+    private const int OwnerWriteAndSearch = 0b011_000_000;
+
+    private void OpenParents(FileAction action)
+    {
+        if (!native || !action.ChangesParents || (effectiveUser ??= NativeFiles.EffectiveUser) == 0)
+        {
+            return;
+        }
+        foreach (var path in action.Touches)
+        {
+            var parent = FileTrees.Parent(path);
+            var full = parent.Length == 0 ? Root : Full(parent);
+            lock (opened)
+            {
+                if (!opened.ContainsKey(parent) && NativeFiles.TryStat(full, out var stat) && stat.IsDirectory
+                    && stat.Owner == effectiveUser && (stat.Mode & OwnerWriteAndSearch) != OwnerWriteAndSearch)
+                {
+                    NativeFiles.SetMode(full, stat.Mode | OwnerWriteAndSearch);
+                    opened[parent] = stat.Mode;
+                }
+            }
+        }
+    }
+
+    private void Forget(string directory)
+    {
+        lock (opened)
+        {
+            opened.Remove(directory);
+        }
+    }
+
+    /// <summary>Gives each directory still opened for writing its bits back (when actions failed before its own metadata was set).</summary>
+    public void CloseOpenedDirectories()
+    {
+        lock (opened)
+        {
+            foreach (var (directory, mode) in opened)
+            {
+                var full = directory.Length == 0 ? Root : Full(directory);
+                try
+                {
+                    if (NativeFiles.TryStat(full, out var stat) && stat.IsDirectory)
+                    {
+                        NativeFiles.SetMode(full, mode);
+                    }
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // Left open: the next run finds its bits differ from SOURCE's and sets them.
+                }
+            }
+            opened.Clear();
         }
     }
 
@@ -202,9 +276,9 @@ public sealed class LocalEndpoint(LocalAccess access, string root) : IMirrorEndp
         }
         catch
         {
-            if (native ? NativeFiles.TryStat(temp, out _) : fileSystem.File.Exists(temp))
+            if (EntryExists(temp))
             {
-                fileSystem.File.Delete(temp);
+                DeleteEntry(temp);
             }
             throw;
         }
@@ -235,9 +309,9 @@ public sealed class LocalEndpoint(LocalAccess access, string root) : IMirrorEndp
         }
         catch
         {
-            if (fileSystem.File.Exists(temp))
+            if (EntryExists(temp))
             {
-                fileSystem.File.Delete(temp);
+                DeleteEntry(temp);
             }
             throw;
         }
@@ -264,7 +338,9 @@ public sealed class LocalEndpoint(LocalAccess access, string root) : IMirrorEndp
         }
         long written;
         using (var input = from.OpenRead(fromPath))
-        using (var output = fileSystem.FileStream.New(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+        using (Stream output = native
+            ? new FileStream(NativeFiles.CreateNew(temp), FileAccess.Write, 1 << 16)
+            : fileSystem.FileStream.New(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
         {
             input.CopyTo(output, 1 << 16);
             written = output.Length;
@@ -311,7 +387,7 @@ public sealed class LocalEndpoint(LocalAccess access, string root) : IMirrorEndp
                 break;
             case TouchLink touch:
                 NoLinkOnTheWay(touch.Path, leaf: false);
-                if (fileSystem.FileInfo.New(Full(touch.Path)).LinkTarget is null)
+                if (!IsLink(Full(touch.Path)))
                 {
                     throw new IOException($"{Full(touch.Path)} is no longer a symbolic link (it changed after the scan)");
                 }
@@ -327,20 +403,55 @@ public sealed class LocalEndpoint(LocalAccess access, string root) : IMirrorEndp
         for (var i = 0; i < count; i++)
         {
             current = fileSystem.Path.Combine(current, parts[i]);
-            if (fileSystem.FileInfo.New(current).LinkTarget is not null)
+            if (IsLink(current))
             {
                 throw new IOException($"{current} is a symbolic link (it appeared after the scan); not followed");
             }
         }
     }
 
+    /// <summary>
+    /// Renames an entry; without <paramref name="replace"/>, never over an existing one. With the native
+    /// calls, by the names' bytes: where the file system cannot refuse atomically, the target is checked
+    /// first and the entry renamed over nothing.
+    /// </summary>
     private void Rename(string from, string to, bool replace)
     {
-        if (!native || !NativeFiles.TryRename(from, to, replace))
+        if (!native)
         {
             fileSystem.File.Move(from, to, replace);
+            return;
+        }
+        if (NativeFiles.TryRename(from, to, replace))
+        {
+            return;
+        }
+        if (!replace && NativeFiles.TryStat(to, out _))
+        {
+            throw new IOException($"cannot move {from} to {to}: the target exists");
+        }
+        if (!NativeFiles.TryRename(from, to, replace: true))
+        {
+            throw new IOException($"cannot move {from} to {to}: renameat2 is not available");
         }
     }
+
+    private bool EntryExists(string path) => native ? NativeFiles.TryStat(path, out _) : fileSystem.File.Exists(path);
+
+    private void DeleteEntry(string path)
+    {
+        if (native)
+        {
+            NativeFiles.Delete(path);
+        }
+        else
+        {
+            fileSystem.File.Delete(path);
+        }
+    }
+
+    private bool IsLink(string path) =>
+        native ? NativeFiles.TryStat(path, out var stat) && stat.IsLink : fileSystem.FileInfo.New(path).LinkTarget is not null;
 
     /// <summary>
     /// A renamed file mostly keeps its metadata: one look at it spares the writes (each a change of the

@@ -148,6 +148,7 @@ public sealed class MirrorRunner(IMirrorEndpoint source, IMirrorEndpoint dest, A
                 }
             }
         }
+        (dest as LocalEndpoint)?.CloseOpenedDirectories();
         return new FileExecution(done.ToSeq(), failures, failures.Count - skipped, skipped, notStarted);
     }
 
@@ -168,7 +169,7 @@ public sealed class MirrorRunner(IMirrorEndpoint source, IMirrorEndpoint dest, A
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return $"{Describe(action)}: {e.Message}";
+            return $"{Describe(action)}: {TerminalText.Escape(e.Message)}";
         }
     }
 

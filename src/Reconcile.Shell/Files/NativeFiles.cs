@@ -73,7 +73,7 @@ public static partial class NativeFiles
     public static bool TryStat(string path, out StatInfo info)
     {
         var buffer = default(StatxBuffer);
-        if (Statx(AtFdCwd, path, AtSymlinkNoFollow, StatxBasicStats, ref buffer) != 0)
+        if (Statx(AtFdCwd, PathBytes(path), AtSymlinkNoFollow, StatxBasicStats, ref buffer) != 0)
         {
             info = default;
             return false;
@@ -144,7 +144,7 @@ public static partial class NativeFiles
     /// <exception cref="IOException">It cannot be read for another reason.</exception>
     public static unsafe List<DirectoryChild> ListDirectory(string directory)
     {
-        var handle = OpenDir(directory);
+        var handle = OpenDir(PathBytes(directory));
         if (handle == IntPtr.Zero)
         {
             var errno = Marshal.GetLastPInvokeError();
@@ -172,7 +172,7 @@ public static partial class NativeFiles
                 {
                     continue;
                 }
-                var name = System.Text.Encoding.UTF8.GetString(nameBytes);
+                var name = NameBytes.Decode(nameBytes);
                 if (TryStatAt(fd, entry + DirentNameOffset, out var stat))
                 {
                     children.Add(new DirectoryChild(name, stat)
@@ -196,9 +196,9 @@ public static partial class NativeFiles
     /// </summary>
     public static (long Copied, DateTime SourceModifiedUtc) CopyNew(string from, string to, FileMeta meta)
     {
-        using var source = File.OpenHandle(from, FileMode.Open, FileAccess.Read, FileShare.Read);
+        using var source = OpenRegularFile(from);
         var length = RandomAccess.GetLength(source);
-        using var target = File.OpenHandle(to, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+        using var target = CreateNew(to);
         long copied = 0;
         var kernelCopy = true;
         while (kernelCopy)
@@ -261,7 +261,72 @@ public static partial class NativeFiles
     /// <see cref="NotImplemented"/> where the kernel or file system cannot refuse).
     /// </summary>
     public static int Rename(string from, string to, bool replace) =>
-        RenameAt2(AtFdCwd, from, AtFdCwd, to, replace ? 0u : NoReplace) == 0 ? 0 : Marshal.GetLastPInvokeError();
+        RenameAt2(AtFdCwd, PathBytes(from), AtFdCwd, PathBytes(to), replace ? 0u : NoReplace) == 0 ? 0 : Marshal.GetLastPInvokeError();
+
+    /// <summary>Removes a file, link or node (never a directory): <c>unlinkat(2)</c>.</summary>
+    public static void Delete(string path) => Check(UnlinkAt(AtFdCwd, PathBytes(path), 0), "cannot remove", path);
+
+    /// <summary>Removes an empty directory: <c>unlinkat(2)</c> with <c>AT_REMOVEDIR</c>.</summary>
+    public static void RemoveDirectory(string path) => Check(UnlinkAt(AtFdCwd, PathBytes(path), RemoveDirectoryFlag), "cannot remove the directory", path);
+
+    /// <summary>
+    /// Opens a regular file for reading; never waits on a FIFO put where a file was, and refuses anything
+    /// but a regular file before a byte is read.
+    /// </summary>
+    /// <exception cref="UnauthorizedAccessException">The file may not be read.</exception>
+    /// <exception cref="IOException">It cannot be opened, or it is not a regular file.</exception>
+    public static SafeFileHandle OpenRegularFile(string path)
+    {
+        var handle = Open(path, OpenReadOnly | OpenNoControllingTerminal | OpenNonBlocking | OpenCloseOnExec, 0);
+        if (!IsRegularFile((int)handle.DangerousGetHandle(), out _))
+        {
+            handle.Dispose();
+            throw new IOException($"cannot read {path}: not a regular file");
+        }
+        return handle;
+    }
+
+    /// <summary>Creates a new file for writing, refusing one that exists (<c>O_CREAT | O_EXCL</c>), never through a link.</summary>
+    public static SafeFileHandle CreateNew(string path) =>
+        Open(path, OpenWriteOnly | OpenCreate | OpenExclusive | OpenNoControllingTerminal | OpenCloseOnExec, 0b110_110_110);
+
+    private static SafeFileHandle Open(string path, int flags, uint mode)
+    {
+        var fd = OpenFile(PathBytes(path), flags, mode);
+        if (fd < 0)
+        {
+            throw Failure("cannot open", path);
+        }
+        return new SafeFileHandle(fd, ownsHandle: true);
+    }
+
+    /// <summary>A path as the system calls take it: its name's bytes (<see cref="NameBytes"/>) and a NUL.</summary>
+    internal static byte[] PathBytes(string path)
+    {
+        if (!NameBytes.HasEscapes(path) && !path.Contains('\0', StringComparison.Ordinal))
+        {
+            // The common case, in one allocation: UTF-8 and the NUL.
+            var utf8 = new byte[System.Text.Encoding.UTF8.GetByteCount(path) + 1];
+            System.Text.Encoding.UTF8.GetBytes(path, utf8);
+            return utf8;
+        }
+        var bytes = NameBytes.Encode(path);
+        if (Array.IndexOf(bytes, (byte)0) >= 0)
+        {
+            throw new IOException($"{path}: a path cannot hold a NUL");
+        }
+        Array.Resize(ref bytes, bytes.Length + 1);
+        return bytes;
+    }
+
+    private const int OpenReadOnly = 0;
+    private const int OpenWriteOnly = 1;
+    private const int OpenCreate = 0x40;
+    private const int OpenExclusive = 0x80;
+    private const int OpenNoControllingTerminal = 0x100;
+    private const int OpenNonBlocking = 0x800;
+    private const int OpenCloseOnExec = 0x80000;
+    private const int RemoveDirectoryFlag = 0x200;
 
     public const int Exists = 17;
     public const int OtherDevice = 18;
@@ -301,7 +366,7 @@ public static partial class NativeFiles
     /// <summary>The target of the link at <paramref name="path"/>, as written; never followed.</summary>
     public static unsafe string ReadLink(string path)
     {
-        var bytes = System.Text.Encoding.UTF8.GetBytes(path + "\0");
+        var bytes = PathBytes(path);
         fixed (byte* name = bytes)
         {
             return ReadLinkAt(AtFdCwd, name) ?? throw Failure("cannot read the link", path);
@@ -314,12 +379,12 @@ public static partial class NativeFiles
         fixed (byte* target = buffer)
         {
             var n = ReadLinkAtCall(directoryFd, name, target, (nuint)buffer.Length);
-            return n < 0 ? null : System.Text.Encoding.UTF8.GetString(buffer, 0, (int)n);
+            return n < 0 ? null : NameBytes.Decode(buffer.AsSpan(0, (int)n));
         }
     }
 
     /// <summary>Makes a symbolic link at <paramref name="path"/> holding <paramref name="target"/>.</summary>
-    public static void MakeLink(string target, string path) => Check(SymLink(target, path), "cannot make the link", path);
+    public static void MakeLink(string target, string path) => Check(SymLink(PathBytes(target), PathBytes(path)), "cannot make the link", path);
 
     /// <summary>Makes a FIFO, socket or device at <paramref name="path"/>; its bits are set afterwards.</summary>
     public static void MakeNode(string path, EntryKind kind, ulong device)
@@ -332,11 +397,11 @@ public static partial class NativeFiles
             EntryKind.BlockDevice => BlockDevice,
             _ => throw new IOException($"cannot make {path}: {kind} is not a FIFO, socket or device"),
         };
-        Check(MakeNodeAt(AtFdCwd, path, (uint)(type | 0b110_000_000), kind is EntryKind.CharDevice or EntryKind.BlockDevice ? device : 0), "cannot make", path);
+        Check(MakeNodeAt(AtFdCwd, PathBytes(path), (uint)(type | 0b110_000_000), kind is EntryKind.CharDevice or EntryKind.BlockDevice ? device : 0), "cannot make", path);
     }
 
     /// <summary>Makes a directory that its owner may fill (its own bits are set once it is full).</summary>
-    public static void MakeDirectory(string path) => Check(MkDir(path, 0b111_111_111), "cannot make the directory", path);
+    public static void MakeDirectory(string path) => Check(MkDir(PathBytes(path), 0b111_111_111), "cannot make the directory", path);
 
     /// <summary>
     /// Sets an entry's owner and group (<see cref="FileMeta.NoOwner"/> leaves one as it is), then its
@@ -353,21 +418,26 @@ public static partial class NativeFiles
     /// </param>
     public static void SetMeta(string path, FileMeta meta, bool isLink, bool keepSameSecond = false)
     {
+        var bytes = PathBytes(path);
         if (meta.Owner != FileMeta.NoOwner || meta.Group != FileMeta.NoOwner)
         {
-            Check(ChownAt(AtFdCwd, path, meta.Owner, meta.Group, AtSymlinkNoFollow), "cannot change the owner of", path);
+            Check(ChownAt(AtFdCwd, bytes, meta.Owner, meta.Group, AtSymlinkNoFollow), "cannot change the owner of", path);
         }
         if (!isLink)
         {
-            Check(Chmod(path, (uint)(meta.Mode & 0xFFF)), "cannot change the permission bits of", path);
+            Check(ChmodAt(AtFdCwd, bytes, (uint)(meta.Mode & 0xFFF), 0), "cannot change the permission bits of", path);
         }
         if (keepSameSecond && TryStat(path, out var now) && FileTime.Seconds(now.ModifiedNs) == FileTime.Seconds(meta.ModifiedNs))
         {
             return;
         }
         Span<long> times = [0, UtimeOmit, FileTime.Seconds(meta.ModifiedNs), FileTime.Nanos(meta.ModifiedNs)];
-        Check(UtimensAt(AtFdCwd, path, ref times[0], AtSymlinkNoFollow), "cannot set the time of", path);
+        Check(UtimensAt(AtFdCwd, bytes, ref times[0], AtSymlinkNoFollow), "cannot set the time of", path);
     }
+
+    /// <summary>Sets the permission bits of an entry that is not a link (<c>fchmodat(2)</c>).</summary>
+    public static void SetMode(string path, int mode) =>
+        Check(ChmodAt(AtFdCwd, PathBytes(path), (uint)(mode & 0xFFF), 0), "cannot change the permission bits of", path);
 
     private const long UtimeOmit = (1L << 30) - 2;
 
@@ -389,30 +459,38 @@ public static partial class NativeFiles
     [LibraryImport("libc", EntryPoint = "readlinkat", SetLastError = true)]
     private static unsafe partial nint ReadLinkAtCall(int dirfd, byte* path, byte* buffer, nuint size);
 
-    [LibraryImport("libc", EntryPoint = "symlink", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int SymLink(string target, string path);
+    // Every path is passed as its bytes and a NUL (PathBytes): a string marshalled as UTF-8 would lose
+    // the bytes of a name that is not UTF-8.
+    [LibraryImport("libc", EntryPoint = "symlink", SetLastError = true)]
+    private static partial int SymLink(byte[] target, byte[] path);
 
-    [LibraryImport("libc", EntryPoint = "mknodat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int MakeNodeAt(int dirfd, string path, uint mode, ulong device);
+    [LibraryImport("libc", EntryPoint = "mknodat", SetLastError = true)]
+    private static partial int MakeNodeAt(int dirfd, byte[] path, uint mode, ulong device);
 
-    [LibraryImport("libc", EntryPoint = "mkdir", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int MkDir(string path, uint mode);
+    [LibraryImport("libc", EntryPoint = "mkdir", SetLastError = true)]
+    private static partial int MkDir(byte[] path, uint mode);
 
-    [LibraryImport("libc", EntryPoint = "fchownat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int ChownAt(int dirfd, string path, uint owner, uint group, int flags);
+    [LibraryImport("libc", EntryPoint = "fchownat", SetLastError = true)]
+    private static partial int ChownAt(int dirfd, byte[] path, uint owner, uint group, int flags);
 
-    [LibraryImport("libc", EntryPoint = "chmod", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int Chmod(string path, uint mode);
+    [LibraryImport("libc", EntryPoint = "fchmodat", SetLastError = true)]
+    private static partial int ChmodAt(int dirfd, byte[] path, uint mode, int flags);
 
     /// <summary><c>utimensat(2)</c>: <paramref name="times"/> is the first of two <c>struct timespec</c> (access, modification).</summary>
-    [LibraryImport("libc", EntryPoint = "utimensat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int UtimensAt(int dirfd, string path, ref long times, int flags);
+    [LibraryImport("libc", EntryPoint = "utimensat", SetLastError = true)]
+    private static partial int UtimensAt(int dirfd, byte[] path, ref long times, int flags);
+
+    [LibraryImport("libc", EntryPoint = "unlinkat", SetLastError = true)]
+    private static partial int UnlinkAt(int dirfd, byte[] path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true)]
+    private static partial int OpenFile(byte[] path, int flags, uint mode);
 
     [LibraryImport("libc", EntryPoint = "copy_file_range", SetLastError = true)]
     private static partial nint CopyFileRange(SafeFileHandle fdIn, IntPtr offIn, SafeFileHandle fdOut, IntPtr offOut, nuint length, uint flags);
 
-    [LibraryImport("libc", EntryPoint = "renameat2", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int RenameAt2(int oldDirFd, string oldPath, int newDirFd, string newPath, uint flags);
+    [LibraryImport("libc", EntryPoint = "renameat2", SetLastError = true)]
+    private static partial int RenameAt2(int oldDirFd, byte[] oldPath, int newDirFd, byte[] newPath, uint flags);
 
     /// <summary>The user this process acts as: the owner of every file it creates.</summary>
     public static uint EffectiveUser => GetEffectiveUser();
@@ -420,14 +498,14 @@ public static partial class NativeFiles
     [LibraryImport("libc", EntryPoint = "geteuid")]
     private static partial uint GetEffectiveUser();
 
-    [LibraryImport("libc", EntryPoint = "statx", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int Statx(int dirfd, string path, int flags, uint mask, ref StatxBuffer buffer);
+    [LibraryImport("libc", EntryPoint = "statx")]
+    private static partial int Statx(int dirfd, byte[] path, int flags, uint mask, ref StatxBuffer buffer);
 
     [LibraryImport("libc", EntryPoint = "statx")]
     private static unsafe partial int StatxAt(int dirfd, byte* name, int flags, uint mask, ref StatxBuffer buffer);
 
-    [LibraryImport("libc", EntryPoint = "opendir", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial IntPtr OpenDir(string path);
+    [LibraryImport("libc", EntryPoint = "opendir", SetLastError = true)]
+    private static partial IntPtr OpenDir(byte[] path);
 
     [LibraryImport("libc", EntryPoint = "dirfd")]
     private static partial int DirFd(IntPtr handle);

@@ -40,7 +40,7 @@ internal sealed partial class RegularFileReader : IDisposable
     /// A directory held open (<c>O_PATH</c>) for opening many files under it by their relative paths:
     /// the kernel then walks only the relative part of each path. -1 when it cannot be opened.
     /// </summary>
-    public static int OpenDirectory(string path) => OpenFileAt(WorkingDirectory, path, PathOnly | Directory | CloseOnExec);
+    public static int OpenDirectory(string path) => OpenFileAt(WorkingDirectory, NativeFiles.PathBytes(path), PathOnly | Directory | CloseOnExec);
 
     public static void CloseDirectory(int fd)
     {
@@ -55,7 +55,7 @@ internal sealed partial class RegularFileReader : IDisposable
     /// <exception cref="IOException">It cannot be opened, or it is not a regular file.</exception>
     public static RegularFileReader Open(string path, int directoryFd = WorkingDirectory)
     {
-        var fd = OpenFileAt(directoryFd, path, ReadOnly | NoControllingTerminal | NonBlocking | CloseOnExec);
+        var fd = OpenFileAt(directoryFd, NativeFiles.PathBytes(path), ReadOnly | NoControllingTerminal | NonBlocking | CloseOnExec);
         if (fd < 0)
         {
             var errno = Marshal.GetLastPInvokeError();
@@ -114,8 +114,8 @@ internal sealed partial class RegularFileReader : IDisposable
         }
     }
 
-    [LibraryImport("libc", EntryPoint = "openat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int OpenFileAt(int directoryFd, string path, int flags);
+    [LibraryImport("libc", EntryPoint = "openat", SetLastError = true)]
+    private static partial int OpenFileAt(int directoryFd, byte[] path, int flags);
 
     [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
     private static unsafe partial nint ReadFile(int fd, byte* buffer, nuint count);

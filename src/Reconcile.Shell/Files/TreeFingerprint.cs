@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using System.Text;
 using Reconcile.Core.Files;
 
 namespace Reconcile.Shell.Files;
@@ -38,7 +37,7 @@ public static class TreeFingerprint
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (var line in lines)
         {
-            sha.AppendData(Encoding.UTF8.GetBytes(line + "\n"));
+            sha.AppendData(NameBytes.Encode(line + "\n"));
         }
         return Convert.ToHexStringLower(sha.GetHashAndReset());
     }

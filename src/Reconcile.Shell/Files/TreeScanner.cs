@@ -1,5 +1,6 @@
 using System.IO.Abstractions;
 using Reconcile.Core.Files;
+using Reconcile.Shell.Common;
 
 namespace Reconcile.Shell.Files;
 
@@ -109,7 +110,7 @@ public sealed class TreeScanner(LocalAccess access)
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                problems.Add($"{dir}: cannot read directory: {e.Message}");
+                problems.Add(TerminalText.Escape($"{dir}: cannot read directory: {e.Message}"));
                 if (relative.Length > 0)
                 {
                     pinned.Add(relative);

@@ -23,6 +23,18 @@ public static class Command
         }
     }
 
+    /// <summary>Runs it and fails the test unless it succeeds; returns the very bytes it printed (names that are not UTF-8 included).</summary>
+    public static byte[] MustRunForBytes(string command, params string[] args)
+    {
+        using var process = Process.Start(new ProcessStartInfo(command, args) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var stdout = new MemoryStream();
+        process.StandardOutput.BaseStream.CopyTo(stdout);
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, $"{command} {string.Join(' ', args)}: exit {process.ExitCode}: {stderr.Result}");
+        return stdout.ToArray();
+    }
+
     /// <summary>Runs it and fails the test unless it succeeds; returns what it printed.</summary>
     public static string MustRun(string command, params string[] args)
     {

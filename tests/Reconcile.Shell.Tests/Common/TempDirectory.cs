@@ -27,12 +27,14 @@ public sealed class TempDirectory : IDisposable
         {
             Directory.Delete(Path, recursive: true);
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // A leftover temp directory is harmless; never fail a test while cleaning up.
-        }
-        catch (UnauthorizedAccessException)
-        {
+            // .NET names entries by UTF-8 and cannot remove one whose name is not UTF-8: rm can. A
+            // leftover temp directory is harmless; never fail a test while cleaning up.
+            if (!OperatingSystem.IsWindows())
+            {
+                Command.Run("rm", "-rf", "--one-file-system", Path);
+            }
         }
     }
 

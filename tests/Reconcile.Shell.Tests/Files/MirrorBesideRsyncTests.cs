@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.Versioning;
 using FsCheck;
 using FsCheck.Fluent;
+using Reconcile.Core.Files;
 using Reconcile.Shell.Common;
 using Reconcile.Shell.Tests.Common;
 
@@ -254,5 +255,147 @@ public sealed class MirrorBesideRsyncTests : IDisposable
             var start = generator.Tree(25);
             Compare(generator.Mutate(start, 6), start, asNobody: true);
         }
+    }
+
+    /// <summary>A name from its bytes: ASCII text, then bytes that need not be UTF-8.</summary>
+    private static string Name(string ascii, params byte[] bytes) => ascii + NameBytes.Decode(bytes);
+
+    private static readonly string Lone80 = Name("lone-", 0x80);
+    private static readonly string LoneFF = Name("ff-", 0xFF);
+    private static readonly string Truncated = Name("cut-", 0xE2, 0x82);
+    private static readonly string Surrogate = Name("surrogate-", 0xED, 0xA0, 0x80);
+    private static readonly string X80 = Name("x", 0x80);
+    private static readonly string X81 = Name("x", 0x81);
+    private static readonly string BadDir = Name("dir-", 0xFF);
+    private static readonly string Longest = NameBytes.Decode([.. Enumerable.Repeat((byte)0xFE, 100), .. Enumerable.Repeat((byte)'n', 155)]);
+    private const string MovedText = "a file whose name is not UTF-8, renamed in SOURCE: moved in DEST, never copied again";
+
+    /// <summary>
+    /// Names that are not UTF-8, as files, directories and link targets: a lone continuation byte, 0xFF,
+    /// a cut multi-byte sequence, an encoded surrogate, two names that differ only in a byte that is not
+    /// UTF-8 (and the U+FFFD that a lossy decoding would make of both), 255 bytes.
+    /// </summary>
+    private static List<SpecEntry> NotUtf8Source() =>
+    [
+        D(""),
+        F(Lone80, "a"),
+        F(LoneFF, "b"),
+        F(Truncated, "c"),
+        F(Surrogate, "d"),
+        F(X80, "one", time: 3 * Second),
+        F(X81, "other"),
+        F("x\uFFFD", "the replacement character itself, which is UTF-8"),
+        D(BadDir, 0b111_000_000, time: 5),
+        F(BadDir + "/" + Name("in-", 0xC3), "inside"),
+        L(Name("link-", 0x80), Name("target-", 0xFF, 0x2F, 0x80)),
+        L("link-to-lone", Lone80),
+        F(Longest, "255 bytes"),
+        F(Name("renamed-", 0xFF), MovedText, time: 2 * Second),
+    ];
+
+    private static List<SpecEntry> NotUtf8Start() =>
+    [
+        D(""),
+        F(Name("was-", 0x80), MovedText, time: 2 * Second),
+        F(Name("gone-", 0xFE), "deleted"),
+        D(Name("gone-dir-", 0x80)),
+        F(Name("gone-dir-", 0x80) + "/" + Name("", 0xFF), "deleted with its directory"),
+        F(X80, "old"),
+        L(Name("stale-", 0xC3), "x"),
+    ];
+
+    [SkippableFact]
+    public void NamesThatAreNotUtf8AreMirroredAsRsyncMirrorsThem()
+    {
+        SkipUnlessRootWithRsync();
+        var run = Compare(NotUtf8Source(), NotUtf8Start());
+        var lines = run.Stdout.Split('\n');
+        // Renamed, not copied again: the one move, between the two names, each byte escaped as rsync escapes it.
+        Assert.Contains(lines, line => PlanText.Squeeze(line) == "move was-\\#200 → renamed-\\#377");
+        Assert.DoesNotContain(lines, line => line.Contains("renamed-", StringComparison.Ordinal) && line.StartsWith("copy", StringComparison.Ordinal));
+        Assert.Contains(lines, line => PlanText.Squeeze(line) == "delete gone-\\#376");
+        Assert.Contains(lines, line => line.EndsWith("  x\\#200", StringComparison.Ordinal) && line.StartsWith("update", StringComparison.Ordinal));
+        Assert.DoesNotContain('\uFFFD', run.Stdout.Replace("x\uFFFD", "", StringComparison.Ordinal));
+    }
+
+    [SkippableFact]
+    public void NamesThatAreNotUtf8RoundTripThroughJsonAndASavedPlan()
+    {
+        SkipUnlessRootWithRsync();
+        Skip.IfNot(Command.Exists("python3"), "python3 reads the JSON back");
+        var src = temp.Combine("src");
+        var origin = temp.Combine("start");
+        var theirs = temp.Combine("rsync");
+        var ours = temp.Combine("ours");
+        TreeSpec.Build(src, NotUtf8Source(), owners: true);
+        TreeSpec.Build(origin, NotUtf8Start(), owners: true);
+        Command.MustRun("cp", "-a", origin, theirs);
+        Command.MustRun("cp", "-a", origin, ours);
+
+        // JSON: each name as the escape of its lone surrogate, which Python reads back to the very bytes.
+        var json = CliRun.Of("files", "-n", "--no-cache", "--format", "json", src, ours);
+        Assert.True(json.ExitCode == ExitCodes.Done, json.ToString());
+        Assert.Contains("was-\\udc80", json.Stdout, StringComparison.Ordinal);
+        var planJson = temp.Combine("plan-shown.json");
+        File.WriteAllText(planJson, json.Stdout);
+        const string names = """
+            import json, os, sys
+            plan = json.load(open(sys.argv[1]))
+            for a in plan["actions"]:
+                for key in ("path", "from", "to", "target"):
+                    if key in a:
+                        print(os.fsencode(a[key]).hex())
+            """;
+        var fromPython = Command.MustRun("python3", "-c", names, planJson).Split('\n', StringSplitOptions.RemoveEmptyEntries).ToHashSet();
+        foreach (var expected in new[] { Name("was-", 0x80), Name("renamed-", 0xFF), Name("gone-", 0xFE), Name("link-", 0x80), Name("target-", 0xFF, 0x2F, 0x80), Longest, Truncated, Surrogate })
+        {
+            Assert.Contains(Convert.ToHexStringLower(NameBytes.Encode(expected)), fromPython);
+        }
+
+        // A saved plan carries the names as JSON does, and applying it gives what rsync gives.
+        var plan = temp.Combine("plan.json");
+        var saved = CliRun.Of("files", "-n", "--no-cache", "--plan-out", plan, src, ours);
+        Assert.True(saved.ExitCode == ExitCodes.Done, saved.ToString());
+        var applied = CliRun.Of("apply", plan);
+        Assert.True(applied.ExitCode == ExitCodes.Done, applied.ToString());
+        Command.MustRun("rsync", "-a", "--delete", src + "/", theirs + "/");
+        Assert.Equal(TreeSpec.Listing(theirs), TreeSpec.Listing(ours));
+        var again = CliRun.Of("files", "-n", "--no-cache", src, ours);
+        Assert.True(again.Stdout == "summary: nothing to do; DEST mirrors SOURCE (0 B to copy)\n", again.ToString());
+    }
+
+    /// <summary>
+    /// As a user who is not root, a DEST directory whose bits forbid writing (0555, as its SOURCE
+    /// directory has them) is opened to its owner while new entries go in, and closed again: as rsync does.
+    /// </summary>
+    [SkippableFact]
+    public void AsAnotherUserADirectoryThatForbidsWritingIsFilledAndClosedAsRsyncDoes()
+    {
+        SkipUnlessRootWithRsync();
+        Skip.IfNot(Command.Exists("setpriv"), "setpriv is not installed (.ci/run installs util-linux)");
+        const int ReadOnlyDir = 0b101_101_101;
+        List<SpecEntry> source =
+        [
+            D(""),
+            D("closed", ReadOnlyDir, time: 4),
+            F("closed/new", "a new file in a directory nobody may write", time: 2 * Second),
+            F("closed/changed", "new text", time: 3 * Second),
+            D("closed/deeper", ReadOnlyDir, time: 6),
+            F("closed/deeper/leaf", "leaf"),
+            F(Name("closed/not-utf8-", 0xFF), "and a name that is not UTF-8"),
+            D("closing", ReadOnlyDir, time: 8),
+            F("closing/kept", "k"),
+        ];
+        List<SpecEntry> start =
+        [
+            D(""),
+            D("closed", ReadOnlyDir, time: 1),
+            F("closed/changed", "old text"),
+            F("closed/gone", "removed from a directory nobody may write"),
+            D("closed/deeper", ReadOnlyDir),
+            D("closing"),
+            F("closing/kept", "k"),
+        ];
+        Compare(source, start, asNobody: true);
     }
 }

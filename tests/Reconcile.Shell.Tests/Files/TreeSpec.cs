@@ -68,22 +68,31 @@ public static class TreeSpec
     /// <summary>
     /// Every entry as <c>find -printf '%P %y %s %m %U:%G %T@ %l'</c> prints it (a directory's size left
     /// out: it tells how the file system stores the directory, not what it holds), plus a regular file's
-    /// SHA-256 and a device's major and minor numbers, in ordinal order.
+    /// SHA-256 and a device's major and minor numbers, in ordinal order. Names and link targets are
+    /// compared as the bytes find prints (NUL-separated), decoded without loss (<see cref="NameBytes"/>),
+    /// and files are read by those bytes.
     /// </summary>
     public static List<string> Listing(string root)
     {
-        var found = Command.MustRun("find", root, "-printf", "%P\\0%y %s %m %U:%G %T@ %l\\0");
-        var fields = found.Split('\0');
+        var found = Command.MustRunForBytes("find", root, "-printf", "%P\\0%y %s %m %U:%G %T@ %l\\0");
+        var fields = new List<string>();
+        for (var start = 0; start < found.Length;)
+        {
+            var end = Array.IndexOf(found, (byte)0, start);
+            end = end < 0 ? found.Length : end;
+            fields.Add(NameBytes.Decode(found.AsSpan(start, end - start)));
+            start = end + 1;
+        }
         var lines = new List<string>();
-        for (var i = 0; i + 1 < fields.Length; i += 2)
+        for (var i = 0; i + 1 < fields.Count; i += 2)
         {
             var (path, facts) = (fields[i], fields[i + 1]);
             var full = path.Length == 0 ? root : Path.Combine(root, path);
             var kind = facts[0];
             var extra = kind switch
             {
-                'f' => " sha256=" + Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(full))),
-                'c' or 'b' => " dev=" + Command.MustRun("stat", "-c", "%t:%T", full).Trim(),
+                'f' => " sha256=" + Sha256Of(full),
+                'c' or 'b' => " dev=" + (NativeFiles.TryStat(full, out var stat) ? $"{DeviceNumbers.Major(stat.Device):x}:{DeviceNumbers.Minor(stat.Device):x}" : "?"),
                 _ => "",
             };
             if (kind == 'd')
@@ -97,11 +106,17 @@ public static class TreeSpec
         return lines;
     }
 
+    private static string Sha256Of(string path)
+    {
+        using var file = new FileStream(NativeFiles.OpenRegularFile(path), FileAccess.Read);
+        return Convert.ToHexStringLower(SHA256.HashData(file));
+    }
+
     /// <summary>Bash's <c>$'…'</c> quoting of every character but letters and digits, so any name survives the script.</summary>
     public static string Quote(string text)
     {
         var quoted = new StringBuilder("$'");
-        foreach (var b in Encoding.UTF8.GetBytes(text))
+        foreach (var b in NameBytes.Encode(text))
         {
             quoted.Append(char.IsAsciiLetterOrDigit((char)b) || b is (byte)'/' or (byte)'.' or (byte)'-' or (byte)'_'
                 ? ((char)b).ToString()
@@ -111,7 +126,7 @@ public static class TreeSpec
     }
 
     private static string Escape(string path) =>
-        string.Concat(path.Select(c => char.IsControl(c) ? $"\\x{(int)c:x2}" : c.ToString()));
+        string.Concat(path.Select(c => char.IsControl(c) || char.IsSurrogate(c) ? $"\\x{(int)c:x2}" : c.ToString()));
 
     private static void RunScript(string script)
     {
@@ -126,7 +141,8 @@ public static class TreeSpec
 /// </summary>
 public sealed class SpecGenerator(int seed, bool owners, bool devices)
 {
-    private static readonly string[] Names = ["a", "b", "c.txt", "D", "é", "sp ace"];
+    /// <summary>Names that collide often; one of them is not UTF-8 (0xFF), one is the U+FFFD a lossy decoding would make of it.</summary>
+    private static readonly string[] Names = ["a", "b", "c.txt", "D", "é", "sp ace", "f" + NameBytes.Decode([0xFF]), "f\uFFFD"];
 
     private readonly Random random = new(seed);
 
