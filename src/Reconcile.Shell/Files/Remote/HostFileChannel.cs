@@ -32,7 +32,8 @@ public sealed class HostFileChannel : IDisposable
     /// C id "mode seconds": close, set bits and time, answer. P id "mode seconds" NUL to: the same, then
     /// rename to its final name. A id: close and remove, answer.
     /// R id from NUL to: rename (atomic over a file). T id "mode seconds" NUL path: set bits and time.
-    /// D id path: remove a file. Answers are lines "id 0" or "id 1 reason".
+    /// D id path: remove a file. Q: remove any temporary file still open, and end. Answers are lines
+    /// "id 0" or "id 1 reason".
     /// </summary>
     private const string Program = """
         use strict; use Fcntl;
@@ -65,6 +66,8 @@ public sealed class HostFileChannel : IDisposable
             my ($ms, $path) = split /\0/, $p, 2; answer($id, meta($ms, $path));
           } elsif ($op eq "D") {
             answer($id, unlink($p) ? undef : "$!");
+          } elsif ($op eq "Q") {
+            unlink values %tmp; exit 0;
           } else {
             answer($id, "unknown request");
           }
@@ -304,6 +307,12 @@ public sealed class HostFileChannel : IDisposable
     {
         try
         {
+            // The program ends when asked (its stdin's end is not always passed on when nothing was sent).
+            using (var quit = new MemoryStream())
+            {
+                Frame(quit, (byte)'Q', 0, [], []);
+                Send(quit, flush: true);
+            }
             lock (writing)
             {
                 input.Dispose();
