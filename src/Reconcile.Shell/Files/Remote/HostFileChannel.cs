@@ -305,24 +305,34 @@ public sealed class HostFileChannel : IDisposable
 
     public void Dispose()
     {
-        try
+        // The program ends when asked (its stdin's end is not always passed on when nothing was sent);
+        // by then it may have closed the channel, or the connection may be gone: nothing is left to do.
+        Quietly(() =>
         {
-            // The program ends when asked (its stdin's end is not always passed on when nothing was sent).
-            using (var quit = new MemoryStream())
-            {
-                Frame(quit, (byte)'Q', 0, [], []);
-                Send(quit, flush: true);
-            }
+            using var quit = new MemoryStream();
+            Frame(quit, (byte)'Q', 0, [], []);
+            Send(quit, flush: true);
+        });
+        Quietly(() =>
+        {
             lock (writing)
             {
                 input.Dispose();
             }
-            running.Wait(TimeSpan.FromSeconds(10));
+        });
+        Quietly(() => running.Wait(TimeSpan.FromSeconds(10)));
+        command.Dispose();
+    }
+
+    private static void Quietly(Action step)
+    {
+        try
+        {
+            step();
         }
-        catch (Exception e) when (e is IOException or ObjectDisposedException or AggregateException or Renci.SshNet.Common.SshException)
+        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException or AggregateException or Renci.SshNet.Common.SshException)
         {
             // the channel is gone already
         }
-        command.Dispose();
     }
 }
