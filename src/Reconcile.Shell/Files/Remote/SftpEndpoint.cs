@@ -179,10 +179,6 @@ public sealed class SftpEndpoint : IMirrorEndpoint, IDisposable
 
     public ScanResult Scan(IReadOnlyList<PathGlob> excludes, bool asDest, HashCache? known, Action<int>? entries)
     {
-        if (asDest)
-        {
-            connection.StartFiles();
-        }
         var scan = (connection.CommandsAllowed ? Remote(() => ScanWithFind(excludes, asDest, known, entries)) : null)
             ?? ScanOverSftp(excludes, asDest, known, entries);
         linksFound = new System.Collections.Generic.HashSet<string>(

@@ -258,14 +258,6 @@ public sealed class SshConnection : IDisposable
         return (run.ExitStatus ?? -1, run.Result, run.Error);
     }
 
-    /// <summary>Starts the file channel in the background (a DEST is about to be written, probably), so that its start overlaps the scan.</summary>
-    public void StartFiles()
-    {
-        if (CommandsAllowed)
-        {
-            _ = Task.Run(() => Files);
-        }
-    }
 
     /// <summary>Whether commands can run on the host: an exec channel opens, and sha256sum, cp and find answer.</summary>
     public bool CommandsAllowed => commandsCheck?.Result ?? false;
