@@ -304,7 +304,7 @@ remote_bench() {
     rm -rf "$sshd_dir"; bash .ci/start-test-sshd "$sshd_dir" >/dev/null
   fi
   local home=$sshd_dir/home port
-  port=$(awk '$1 == "Port" {print $2}' "$home/.ssh/config")
+  port=$(awk '$1 == "Port" {print $2; exit}' "$home/.ssh/config")
   local ssh_cmd="ssh -F $home/.ssh/config"
   export RCLONE_CONFIG_BENCH_TYPE=sftp RCLONE_CONFIG_BENCH_HOST=127.0.0.1 RCLONE_CONFIG_BENCH_PORT=$port \
     RCLONE_CONFIG_BENCH_USER=$(id -un) RCLONE_CONFIG_BENCH_KEY_FILE=$home/.ssh/id_ed25519 \

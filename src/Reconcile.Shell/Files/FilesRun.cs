@@ -321,6 +321,10 @@ public sealed class FilesRun(LocalAccess access, TextWriter stdout, TextWriter s
         }
         problems.AddRange(result.Failures);
         new TreeGatherer(access, stderr, RunProgress.Silent).SaveCaches(gathered, plan, quiet);
+        if (remoteDest is not null)
+        {
+            SentHashes.Remember(access.FileSystem, roots.CacheDirectory, remoteDest, gathered.ScanStart, stderr, quiet);
+        }
         ReportProblems(problems);
         if (result.Interrupted)
         {

@@ -166,6 +166,17 @@ public sealed class HashCache
         return new HashCache(File, next);
     }
 
+    /// <summary>The cache with these entries added, or put in place of the ones at their paths.</summary>
+    public HashCache With(IEnumerable<KeyValuePair<string, CachedHash>> added)
+    {
+        var next = new Dictionary<string, CachedHash>(entries, StringComparer.Ordinal);
+        foreach (var (path, cached) in added)
+        {
+            next[path] = cached;
+        }
+        return new HashCache(File, next);
+    }
+
     /// <summary>Writes the cache to a temporary file beside it, then renames that over the old one.</summary>
     public void Save(IFileSystem fileSystem, string root)
     {

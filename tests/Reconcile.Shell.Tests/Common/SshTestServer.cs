@@ -32,8 +32,21 @@ public static class SshTestServer
         }
     }
 
+    /// <summary>
+    /// The host alias of the same server at its second port, where every session is forced into
+    /// internal-sftp (an SFTP-only account): no command runs, so everything goes over SFTP.
+    /// </summary>
+    public const string SftpOnlyAlias = "reconcile-sftp-only";
+
     /// <summary>A remote root on the test server, in rsync's form.</summary>
     public static string Remote(string absolutePath) => Alias + ":" + absolutePath;
+
+    /// <summary>A remote root in rsync's form through a host alias of the test server's config.</summary>
+    public static string Remote(string alias, string absolutePath)
+    {
+        Skip.IfNot(File.ReadAllText(System.IO.Path.Combine(Home, ".ssh", "config")).Contains("Host " + alias + "\n", StringComparison.Ordinal), $"the test server's config has no host {alias} (started by an older .ci/start-test-sshd)");
+        return alias + ":" + absolutePath;
+    }
 
     /// <summary>The environment a run of the program needs to reach the server: HOME, and a cache of its own.</summary>
     public static Dictionary<string, string> Environment(string cacheHome) => new(StringComparer.Ordinal)

@@ -11,7 +11,9 @@ using Renci.SshNet.Sftp;
 namespace Reconcile.Shell.Files.Remote;
 
 /// <summary>
-/// A directory on another machine, reached over SFTP, as a mirror endpoint. Directories are listed with
+/// A directory on another machine, reached over SFTP, as a mirror endpoint. Where the server allows
+/// commands and has perl, new files, renames, bits and times and deletions go through the
+/// <see cref="HostFileChannel"/> instead (the same steps, without SFTP's round trips). Directories are listed with
 /// their entries' attributes (one request per directory, several directories in flight at once). New
 /// bytes go to a temporary name beside their target, get their time and permission bits, and are renamed
 /// into place with <c>posix-rename@openssh.com</c> (an atomic rename over an obsolete file), so a file is
@@ -32,10 +34,6 @@ public sealed class SftpEndpoint : IMirrorEndpoint, IDisposable
     /// <summary>Directories listed at once during a scan: each listing waits on the network, not the CPU.</summary>
     private const int ListingsInFlight = 8;
 
-    /// <summary>At most this many paths (and this many characters) per remote <c>sha256sum</c>.</summary>
-    private const int HashBatch = 256;
-    private const int HashBatchChars = 64 * 1024;
-
     private readonly SshConnection connection;
     private readonly string rootPath;
     private bool posixRename = true;
@@ -46,6 +44,8 @@ public sealed class SftpEndpoint : IMirrorEndpoint, IDisposable
     /// <summary>The files the last scan found, for the sizes a hash on the host reports as done.</summary>
     private IReadOnlyDictionary<string, FileEntry> filesFound = new Dictionary<string, FileEntry>(StringComparer.Ordinal);
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, CachedHash> sent = new(StringComparer.Ordinal);
+
     private SftpEndpoint(SshConnection connection, string rootPath)
     {
         this.connection = connection;
@@ -55,6 +55,49 @@ public sealed class SftpEndpoint : IMirrorEndpoint, IDisposable
 
     /// <summary>The root as <c>sftp://user@host:port/absolute/path</c>: it names the same place on every run, so saved plans, the lock and the hash cache use it.</summary>
     public string Root { get; }
+
+    /// <summary>
+    /// The files this endpoint wrote as DEST, by relative path: the size and whole-second time they were
+    /// given and the SHA-256 of the bytes as they were sent, for the hash cache.
+    /// </summary>
+    public IReadOnlyDictionary<string, CachedHash> Sent => sent;
+
+    /// <summary>
+    /// <see cref="Sent"/> as the host now lists those files: each with its inode and change time (so the
+    /// hash cache vouches for it as for a local file), and only while its size and time are still the
+    /// ones sent. Empty where no command runs: SFTP lists whole seconds and no change time, too little to
+    /// vouch for content.
+    /// </summary>
+    public IReadOnlyList<KeyValuePair<string, CachedHash>> SentAsListed() => Remote(() =>
+    {
+        var found = new List<KeyValuePair<string, CachedHash>>();
+        if (sent.IsEmpty || !connection.CommandsAllowed)
+        {
+            return (IReadOnlyList<KeyValuePair<string, CachedHash>>)found;
+        }
+        var names = new MemoryStream();
+        foreach (var path in sent.Keys)
+        {
+            names.Write(Encoding.UTF8.GetBytes("./" + path));
+            names.WriteByte(0);
+        }
+        var script = "exec find \"$@\" -maxdepth 0 -printf '%i %C@ %s %T@ %p\\0'";
+        var run = connection.Run($"cd -- {Quote(rootPath)} && LC_ALL=C exec xargs -0 -r sh -c {Quote(script)} sh", names.ToArray());
+        foreach (var record in run?.Output.Split('\0') ?? [])
+        {
+            var fields = record.Split(' ', 5);
+            if (fields.Length == 5 && fields[4].StartsWith("./", StringComparison.Ordinal)
+                && sent.TryGetValue(fields[4][2..], out var cached)
+                && ulong.TryParse(fields[0], NumberStyles.None, CultureInfo.InvariantCulture, out var inode)
+                && TryParseTime(fields[1], out var changeNs) && TryParseTime(fields[3], out var modifiedNs)
+                && long.TryParse(fields[2], NumberStyles.None, CultureInfo.InvariantCulture, out var size)
+                && size == cached.Size && FileTime.ToDateTime(modifiedNs).Ticks == cached.ModifiedTicks)
+            {
+                found.Add(new(fields[4][2..], cached with { Inode = inode, ChangeNanoseconds = changeNs }));
+            }
+        }
+        return found;
+    });
 
     /// <summary>The absolute path of the root on the remote host.</summary>
     public string RootPath => rootPath;
@@ -152,26 +195,29 @@ public sealed class SftpEndpoint : IMirrorEndpoint, IDisposable
     /// </summary>
     private ScanResult? ScanWithFind(IReadOnlyList<PathGlob> excludes, bool asDest, HashCache? known, Action<int>? entries)
     {
-        var run = connection.Run($"cd -- {Quote(rootPath)} && LC_ALL=C find . -printf '%y %s %T@ %m %P\\0%l\\0'");
+        var run = connection.Run($"cd -- {Quote(rootPath)} && LC_ALL=C find . -printf '%y %s %T@ %m %U %i %C@ %P\\0%l\\0'");
+        StageClock.Mark("remote: listed by find");
         if (run is not { ExitCode: 0 } listed)
         {
             return null;
         }
-        var tree = new TreeBuilder(excludes, asDest, known);
+        var tree = new TreeBuilder(excludes, asDest, known, asDest ? null : SetIdKeptFor());
         var records = listed.Output.Split('\0');
         var count = 0;
-        // Each entry is two NUL-ended fields: "%y %s %T@ %m %P" (the path may hold spaces) and its link target.
+        // Each entry is two NUL-ended fields: "%y %s %T@ %m %U %i %C@ %P" (the path may hold spaces) and its link target.
         for (var i = 0; i + 1 < records.Length; i += 2)
         {
-            var fields = records[i].Split(' ', 5);
-            if (fields.Length < 5 || fields[0].Length != 1 || !TryParseTime(fields[2], out var modifiedNs))
+            var fields = records[i].Split(' ', 8);
+            if (fields.Length < 8 || fields[0].Length != 1 || !TryParseTime(fields[2], out var modifiedNs) || !TryParseTime(fields[6], out var changeNs)
+                || !uint.TryParse(fields[4], NumberStyles.None, CultureInfo.InvariantCulture, out var owner)
+                || !ulong.TryParse(fields[5], NumberStyles.None, CultureInfo.InvariantCulture, out var inode))
             {
                 return null;
             }
             count++;
             var size = long.Parse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture);
             var mode = Convert.ToInt32(fields[3], 8) & 0b111_111_111_111;
-            tree.Add(fields[4], fields[0][0], size, modifiedNs, mode, () => records[i + 1]);
+            tree.Add(fields[7], fields[0][0], size, modifiedNs, mode, owner, new Inode(inode, changeNs), () => records[i + 1]);
         }
         entries?.Invoke(count);
         return tree.Result([]);
@@ -203,8 +249,14 @@ public sealed class SftpEndpoint : IMirrorEndpoint, IDisposable
     /// so every entry has <see cref="FileMeta.NoOwner"/>. A device's numbers are not listed: in SOURCE a
     /// device is skipped; in DEST it is an entry (number 0) that a SOURCE device replaces.
     /// </summary>
-    private sealed class TreeBuilder(IReadOnlyList<PathGlob> excludes, bool asDest, HashCache? known)
+    private sealed class TreeBuilder(IReadOnlyList<PathGlob> excludes, bool asDest, HashCache? known, uint? login = null)
     {
+        /// <summary>setuid and setgid: dropped from a SOURCE file of someone else's, whose copy will not be theirs.</summary>
+        private const int SetIdBits = 0b110_000_000_000;
+
+        private readonly Dictionary<string, Inode> inodes = new(StringComparer.Ordinal);
+        private int ownedByOthers;
+
         private readonly Dictionary<string, FileEntry> files = new(StringComparer.Ordinal);
         private readonly System.Collections.Generic.HashSet<string> dirs = new(StringComparer.Ordinal);
         private readonly Dictionary<string, FileMeta> directoryMeta = new(StringComparer.Ordinal);
@@ -216,10 +268,23 @@ public sealed class SftpEndpoint : IMirrorEndpoint, IDisposable
 
         /// <summary>
         /// One entry: <paramref name="type"/> is find's <c>%y</c> letter (d, f, l, p, s, c, b);
-        /// <paramref name="linkTarget"/> is asked only for a link.
+        /// <paramref name="linkTarget"/> is asked only for a link. <paramref name="inode"/> (number and
+        /// change time, from find) lets the hash cache vouch for a file as it does for a local one;
+        /// without it (over SFTP) the cache vouches for nothing during the scan.
         /// </summary>
-        public void Add(string path, char type, long size, long modifiedNs, int mode, Func<string> linkTarget)
+        public void Add(string path, char type, long size, long modifiedNs, int mode, uint owner, Inode? inode, Func<string> linkTarget)
         {
+            if (login is { } user && owner != user && path.Length > 0)
+            {
+                // A remote SOURCE's copies belong to this run's user, never to the file's owner, so
+                // another user's setuid or setgid program is not made one of this user's (as rsync
+                // drops those bits when it cannot keep the owner).
+                ownedByOthers++;
+                if (type != 'd')
+                {
+                    mode &= ~SetIdBits;
+                }
+            }
             if (path.Length == 0)
             {
                 if (type == 'd')
@@ -256,9 +321,13 @@ public sealed class SftpEndpoint : IMirrorEndpoint, IDisposable
                     directoryMeta[path] = new FileMeta(modifiedNs, mode);
                     break;
                 case 'f':
-                    ContentHash? hash = known is not null && size > 0
-                        && known.TryGet(path, size, FileTime.ToDateTime(modifiedNs).Ticks, 0, 0, out var cached) ? cached : null;
+                    ContentHash? hash = known is not null && inode is not null && size > 0
+                        && known.TryGet(path, size, FileTime.ToDateTime(modifiedNs).Ticks, inode.Number, inode.ChangeNanoseconds, out var cached) ? cached : null;
                     files[path] = new FileEntry(size, modifiedNs, mode, hash);
+                    if (inode is not null)
+                    {
+                        inodes[path] = inode;
+                    }
                     break;
                 case 'l':
                     files[path] = FileEntry.Link(linkTarget(), modifiedNs);
@@ -291,21 +360,22 @@ public sealed class SftpEndpoint : IMirrorEndpoint, IDisposable
         public ScanResult Result(List<string> problems)
         {
             skipped.Sort(StringComparer.Ordinal);
-            return new ScanResult(new FileTree(files, dirs, pinned) { DirectoryMeta = directoryMeta }, skipped, problems, new Dictionary<string, Inode>(StringComparer.Ordinal))
+            return new ScanResult(new FileTree(files, dirs, pinned) { DirectoryMeta = directoryMeta }, skipped, problems, inodes)
             {
                 Unreadable = Unreadable,
+                OwnedByOthers = ownedByOthers,
             };
         }
     }
 
     private ScanResult ScanOverSftp(IReadOnlyList<PathGlob> excludes, bool asDest, HashCache? known, Action<int>? entries)
     {
-        var tree = new TreeBuilder(excludes, asDest, known);
+        var tree = new TreeBuilder(excludes, asDest, known, asDest ? null : SetIdKeptFor());
         var problems = new List<string>();
         var root = Look(rootPath);
         if (root is { IsDirectory: true })
         {
-            tree.Add("", 'd', 0, SecondsOf(root), ModeOf(root), () => "");
+            tree.Add("", 'd', 0, SecondsOf(root), ModeOf(root), (uint)root.UserId, null, () => "");
         }
         // A level of directories at a time, several listed at once; each level is merged in order.
         var level = new List<string> { "" };
@@ -330,7 +400,7 @@ public sealed class SftpEndpoint : IMirrorEndpoint, IDisposable
                     var path = relative.Length == 0 ? child.Name : relative + "/" + child.Name;
                     var a = child.Attributes;
                     var type = a.IsDirectory ? 'd' : a.IsRegularFile ? 'f' : a.IsSymbolicLink ? 'l' : a.IsNamedPipe ? 'p' : a.IsSocket ? 's' : a.IsCharacterDevice ? 'c' : a.IsBlockDevice ? 'b' : '?';
-                    tree.Add(path, type, a.Size, SecondsOf(a), ModeOf(a), () => ReadLink(path));
+                    tree.Add(path, type, a.Size, SecondsOf(a), ModeOf(a), (uint)a.UserId, null, () => ReadLink(path));
                     if (a.IsDirectory && !PathGlob.AnyMatches(excludes, path, true))
                     {
                         next.Add(path);
@@ -341,6 +411,32 @@ public sealed class SftpEndpoint : IMirrorEndpoint, IDisposable
             level = next;
         }
         return tree.Result(problems);
+    }
+
+    /// <summary>
+    /// The one owner whose SOURCE files keep their setuid and setgid bits: the login, unless this run is
+    /// root and the login is not (the copies would be root's); (uint)-1, no user, then. Null when the
+    /// login's user cannot be told.
+    /// </summary>
+    private uint? SetIdKeptFor() =>
+        LoginUser() is not { } login ? null
+        : OperatingSystem.IsLinux() && login != 0 && NativeFiles.EffectiveUser == 0 ? uint.MaxValue
+        : login;
+
+    /// <summary>
+    /// The login's user id: the owner of its home directory (SFTP names no user; the login starts there).
+    /// Null when that cannot be read: then no bits are dropped.
+    /// </summary>
+    private uint? LoginUser()
+    {
+        try
+        {
+            return (uint)connection.Sftp.GetAttributes(connection.Sftp.WorkingDirectory).UserId;
+        }
+        catch (Exception e) when (e is SftpPathNotFoundException or SftpPermissionDeniedException)
+        {
+            return null;
+        }
     }
 
     /// <summary>SFTP (version 3) carries whole seconds.</summary>
@@ -426,7 +522,10 @@ public sealed class SftpEndpoint : IMirrorEndpoint, IDisposable
                 }
                 RemoveIfLink(move.To);
                 Rename(Full(move.From), Full(move.To));
-                SetMeta(Full(move.To), move.Meta, unlessSame: true);
+                if (!ScannedWith(move.From, move.Meta))
+                {
+                    SetMeta(Full(move.To), move.Meta, unlessSame: true);
+                }
                 break;
             case StashFile stash:
                 NoLink(stash.From);
@@ -441,6 +540,9 @@ public sealed class SftpEndpoint : IMirrorEndpoint, IDisposable
                 break;
             case DeleteFile delete when linksFound.Contains(delete.Path):
                 RemoveIfLink(delete.Path);
+                break;
+            case DeleteFile delete when connection.Files is { } channel:
+                channel.Delete(Full(delete.Path));
                 break;
             case DeleteFile delete:
                 connection.Sftp.DeleteFile(Full(delete.Path));
@@ -544,6 +646,11 @@ public sealed class SftpEndpoint : IMirrorEndpoint, IDisposable
     private static string Numbers(ulong device) =>
         DeviceNumbers.Major(device).ToString(CultureInfo.InvariantCulture) + " " + DeviceNumbers.Minor(device).ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>Whether the scan found the file at <paramref name="relative"/> with exactly these bits and this whole-second time: a move of it needs no setstat.</summary>
+    private bool ScannedWith(string relative, FileMeta meta) =>
+        filesFound.TryGetValue(relative, out var entry) && entry.IsRegular && entry.Mode == meta.Mode
+        && entry.ModifiedNs == FileTime.Seconds(meta.ModifiedNs) * FileTime.NanosPerSecond;
+
     /// <summary>Refuses to read, rename or change a path the scan found to be a link, so that its target is never touched.</summary>
     private void NoLink(string relative)
     {
@@ -587,18 +694,38 @@ public sealed class SftpEndpoint : IMirrorEndpoint, IDisposable
         var temp = Full(TemporaryBeside(to));
         try
         {
-            long written;
-            using (var input = from.OpenRead(fromPath))
+            ContentHash hash;
+            if (connection.Files is { } channel && !(replace && keep is not null) && !linksFound.Contains(to))
             {
-                var counting = new CountingStream(input);
-                connection.Sftp.UploadFile(counting, temp, canOverride: false);
-                written = counting.Count;
+                // Nothing to do between writing and renaming: one request does both.
+                using (var input = from.OpenRead(fromPath))
+                {
+                    hash = channel.Put(temp, input, expected, meta, $"{from.Root}/{fromPath}", thenTo: target);
+                }
+                sent[to] = new CachedHash(expected, FileTime.ToDateTime(FileTime.Seconds(meta.ModifiedNs) * FileTime.NanosPerSecond).Ticks, 0, 0, hash);
+                return;
             }
-            if (written != expected)
+            if (connection.Files is { } channel2)
             {
-                throw new FileChangedException($"{from.Root}/{fromPath} changed while it was copied ({expected} bytes planned, {written} copied)");
+                using var input = from.OpenRead(fromPath);
+                hash = channel2.Put(temp, input, expected, meta, $"{from.Root}/{fromPath}");
             }
-            SetMeta(temp, meta, unlessSame: false);
+            else
+            {
+                long written;
+                using (var input = from.OpenRead(fromPath))
+                {
+                    using var counting = new CountingStream(input);
+                    connection.Sftp.UploadFile(counting, temp, canOverride: false);
+                    written = counting.Count;
+                    hash = counting.Hash();
+                }
+                if (written != expected)
+                {
+                    throw new FileChangedException($"{from.Root}/{fromPath} changed while it was copied ({expected} bytes planned, {written} copied)");
+                }
+                SetMeta(temp, meta, unlessSame: false);
+            }
             KillPoint.Step();
             if (replace)
             {
@@ -606,6 +733,7 @@ public sealed class SftpEndpoint : IMirrorEndpoint, IDisposable
             }
             RemoveIfLink(to);
             Rename(temp, target);
+            sent[to] = new CachedHash(expected, FileTime.ToDateTime(FileTime.Seconds(meta.ModifiedNs) * FileTime.NanosPerSecond).Ticks, 0, 0, hash);
         }
         catch
         {
@@ -665,8 +793,19 @@ public sealed class SftpEndpoint : IMirrorEndpoint, IDisposable
         }
     }
 
-    /// <summary>An atomic rename over whatever is at <paramref name="to"/> (posix-rename), or, on servers without it, a plain rename.</summary>
+    /// <summary>An atomic rename over whatever file is at <paramref name="to"/>: by the program on the host, else over SFTP.</summary>
     private void Rename(string from, string to)
+    {
+        if (connection.Files is { } channel)
+        {
+            channel.Rename(from, to);
+            return;
+        }
+        RenameOverSftp(from, to);
+    }
+
+    /// <summary>An atomic rename over whatever is at <paramref name="to"/> (posix-rename), or, on servers without it, a plain rename.</summary>
+    private void RenameOverSftp(string from, string to)
     {
         if (posixRename)
         {
@@ -687,8 +826,17 @@ public sealed class SftpEndpoint : IMirrorEndpoint, IDisposable
         connection.Sftp.RenameFile(from, to);
     }
 
+    /// <summary>
+    /// Sets bits and time: by the program on the host (one request, whatever they were), else over SFTP,
+    /// where a stat comes first anyway, so <paramref name="unlessSame"/> saves the setstat.
+    /// </summary>
     private void SetMeta(string full, FileMeta meta, bool unlessSame)
     {
+        if (connection.Files is { } channel)
+        {
+            channel.SetMeta(full, meta);
+            return;
+        }
         var attributes = connection.Sftp.GetAttributes(full);
         var time = WholeSeconds(meta.ModifiedUtc);
         if (unlessSame && attributes.LastWriteTimeUtc == time && ModeOf(attributes) == meta.Mode)
@@ -795,34 +943,32 @@ public sealed class SftpEndpoint : IMirrorEndpoint, IDisposable
         return ((IReadOnlyDictionary<string, ContentHash>)hashes, (IReadOnlyList<string>)problems);
     });
 
+    /// <summary>
+    /// Every path hashed by one <c>sha256sum</c> run on the host (through <c>xargs</c>), the names given
+    /// NUL-separated on its stdin, never through the shell. A path it does not answer for (unreadable,
+    /// or gone) is read over SFTP instead, which names the reason.
+    /// </summary>
     private void HashOnHost(string[] paths, Dictionary<string, ContentHash> hashes, List<string> problems, Action<long>? hashed)
     {
-        var start = 0;
-        while (start < paths.Length)
+        var names = new MemoryStream();
+        foreach (var path in paths)
         {
-            var command = new StringBuilder("cd -- ").Append(Quote(rootPath)).Append(" && exec sha256sum -z --");
-            var end = start;
-            while (end < paths.Length && end - start < HashBatch && (end == start || command.Length < HashBatchChars))
+            names.Write(Encoding.UTF8.GetBytes(path));
+            names.WriteByte(0);
+        }
+        var run = connection.Run($"cd -- {Quote(rootPath)} && LC_ALL=C exec xargs -0 -r sha256sum -z --", names.ToArray());
+        var found = run is { } done ? ParseSums(done.Output) : new Dictionary<string, ContentHash>(StringComparer.Ordinal);
+        foreach (var path in paths)
+        {
+            if (found.TryGetValue(path, out var hash))
             {
-                command.Append(' ').Append(Quote(paths[end]));
-                end++;
+                hashes[path] = hash;
+                hashed?.Invoke(filesFound.TryGetValue(path, out var entry) ? entry.Size : Look(Full(path))?.Size ?? 0);
             }
-            var run = connection.Run(command.ToString());
-            var found = run is { } done ? ParseSums(done.Output) : new Dictionary<string, ContentHash>(StringComparer.Ordinal);
-            for (var i = start; i < end; i++)
+            else
             {
-                if (found.TryGetValue(paths[i], out var hash))
-                {
-                    hashes[paths[i]] = hash;
-                    hashed?.Invoke(filesFound.TryGetValue(paths[i], out var entry) ? entry.Size : Look(Full(paths[i]))?.Size ?? 0);
-                }
-                else
-                {
-                    // Unreadable on the host, or the command went wrong: try it over SFTP, which names the reason.
-                    HashOverSftp(paths[i], hashes, problems, hashed);
-                }
+                HashOverSftp(path, hashes, problems, hashed);
             }
-            start = end;
         }
     }
 
@@ -905,10 +1051,23 @@ public sealed class SftpEndpoint : IMirrorEndpoint, IDisposable
 
     public void Dispose() => connection.Dispose();
 
-    /// <summary>Counts the bytes read through it, so an upload can be checked against the planned size.</summary>
+    /// <summary>Counts and hashes the bytes read through it, so an upload can be checked against the planned size and its hash kept.</summary>
     private sealed class CountingStream(Stream inner) : Stream
     {
+        private readonly IncrementalHash sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+
         public long Count { get; private set; }
+
+        public ContentHash Hash() => ContentHash.FromBytes(sha.GetHashAndReset());
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                sha.Dispose();
+            }
+            base.Dispose(disposing);
+        }
 
         public override bool CanRead => true;
 
@@ -927,6 +1086,7 @@ public sealed class SftpEndpoint : IMirrorEndpoint, IDisposable
         public override int Read(byte[] buffer, int offset, int count)
         {
             var read = inner.Read(buffer, offset, count);
+            sha.AppendData(buffer, offset, read);
             Count += read;
             return read;
         }

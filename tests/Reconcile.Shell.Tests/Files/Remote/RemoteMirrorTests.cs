@@ -29,7 +29,10 @@ public sealed class RemoteMirrorTests : IDisposable
     /// <summary>The remote DEST as a path on this machine.</summary>
     private string RemotePath => temp.Combine("remote");
 
-    private string RemoteDest => SshTestServer.Remote(RemotePath);
+    /// <summary>The host alias the remote roots go through: the one that allows commands, unless a test says otherwise.</summary>
+    private string alias = SshTestServer.Alias;
+
+    private string RemoteDest => SshTestServer.Remote(alias, RemotePath);
 
     private CliRun Run(params string[] args) => ExeRun.Of(SshTestServer.Environment(temp.Combine("cache")), args);
 
@@ -185,11 +188,14 @@ public sealed class RemoteMirrorTests : IDisposable
         Assert.False(Path.Exists(Path.Combine(RemotePath, "listening")));
     }
 
-    [SkippableFact]
-    public void AFirstSyncToARemoteDestListsAsRsyncOverSshLeavesIt()
+    [SkippableTheory]
+    [InlineData(SshTestServer.Alias)]
+    [InlineData(SshTestServer.SftpOnlyAlias)]
+    public void AFirstSyncToARemoteDestListsAsRsyncOverSshLeavesIt(string through)
     {
         Skip.IfNot(Command.Exists("rsync"), "rsync is not installed (.ci/run installs it)");
         var home = SshTestServer.Home;
+        alias = through;
         AMixedTree();
         var run = Files(Source, RemoteDest);
         Assert.True(run.ExitCode == 0, run.ToString());
@@ -199,9 +205,12 @@ public sealed class RemoteMirrorTests : IDisposable
         AssertRemoteMirrors();
     }
 
-    [SkippableFact]
-    public void RenamesSwapsAndRotationsAreMovedOnTheRemoteHostWithoutTransfer()
+    [SkippableTheory]
+    [InlineData(SshTestServer.Alias)]
+    [InlineData(SshTestServer.SftpOnlyAlias)]
+    public void RenamesSwapsAndRotationsAreMovedOnTheRemoteHostWithoutTransfer(string through)
     {
+        alias = through;
         AMixedTree();
         Write(Source, "x", "content of x, long enough", seconds: 10);
         Write(Source, "y", "content of y, long enough", seconds: 11);
@@ -317,13 +326,15 @@ public sealed class RemoteMirrorTests : IDisposable
         Assert.Equal(before, TreeSnapshot.Of(RemotePath));
     }
 
-    [SkippableFact]
-    public void ARemoteSourceMirrorsToALocalDestAndItsRenamesAreMovedLocally()
+    [SkippableTheory]
+    [InlineData(SshTestServer.Alias)]
+    [InlineData(SshTestServer.SftpOnlyAlias)]
+    public void ARemoteSourceMirrorsToALocalDestAndItsRenamesAreMovedLocally(string through)
     {
         _ = SshTestServer.Home;
         AMixedTree();
         var local = temp.Combine("local");
-        var remoteSource = SshTestServer.Remote(Source);
+        var remoteSource = SshTestServer.Remote(through, Source);
         var first = Files(remoteSource, local);
         Assert.True(first.ExitCode == 0, first.ToString());
         AssertMirrors(Source, local, remoteSource, local);
@@ -336,10 +347,13 @@ public sealed class RemoteMirrorTests : IDisposable
         AssertMirrors(Source, local, remoteSource, local);
     }
 
-    [SkippableFact]
-    public void ChecksumModeHashesOnTheRemoteHostAndFindsAFileRewrittenWithItsTimeKept()
+    [SkippableTheory]
+    [InlineData(SshTestServer.Alias)]
+    [InlineData(SshTestServer.SftpOnlyAlias)]
+    public void ChecksumModeHashesOnTheRemoteHostOrOverSftpAndFindsAFileRewrittenWithItsTimeKept(string through)
     {
         _ = SshTestServer.Home;
+        alias = through;
         Write(Source, "f", "original bytes", seconds: 3);
         Assert.Equal(0, Files(Source, RemoteDest).ExitCode);
         Write(RemotePath, "f", "tampered bytes", seconds: 3);
@@ -349,6 +363,112 @@ public sealed class RemoteMirrorTests : IDisposable
         Assert.True(checksum.ExitCode == 0, checksum.ToString());
         Assert.Contains("update", checksum.Stdout, StringComparison.Ordinal);
         Assert.Equal("original bytes", File.ReadAllText(Path.Combine(RemotePath, "f")));
+    }
+
+    /// <summary>
+    /// Through an SFTP-only account: a file deleted from SOURCE is deleted on the host, a file changed is
+    /// replaced; a link cannot be made without a command on the host, so its action fails with the reason
+    /// (exit 1) and everything else is done.
+    /// </summary>
+    [SkippableFact]
+    public void ThroughAnSftpOnlyAccountDeletesAndUpdatesAreDoneAndALinkIsRefusedWithTheReason()
+    {
+        _ = SshTestServer.Home;
+        alias = SshTestServer.SftpOnlyAlias;
+        AMixedTree();
+        Assert.Equal(0, Files(Source, RemoteDest).ExitCode);
+        File.Delete(Path.Combine(Source, "docs/report.txt"));
+        Write(Source, "top.txt", "top, changed", seconds: 20);
+        var deleted = Files(Source, RemoteDest);
+        Assert.True(deleted.ExitCode == 0, deleted.ToString());
+        Assert.False(File.Exists(Path.Combine(RemotePath, "docs/report.txt")));
+        AssertRemoteMirrors();
+
+        File.CreateSymbolicLink(Path.Combine(Source, "a link"), "top.txt");
+        Write(Source, "new.txt", "new beside the link", seconds: 21);
+        var linked = Files(Source, RemoteDest);
+        Assert.Equal(ExitCodes.SomeActionsFailed, linked.ExitCode);
+        Assert.Contains("allows no commands", linked.Stderr, StringComparison.Ordinal);
+        Assert.False(Path.Exists(Path.Combine(RemotePath, "a link")));
+        Assert.Equal("new beside the link", File.ReadAllText(Path.Combine(RemotePath, "new.txt")));
+    }
+
+    /// <summary>
+    /// A remote SOURCE file of another user's loses its setuid and setgid bits in the local copy (which
+    /// belongs to this run's user, not to its owner), as a local SOURCE's does; the login's own file
+    /// keeps them; a second run has nothing to do. Through find and through SFTP alike.
+    /// </summary>
+    [SkippableTheory]
+    [InlineData(SshTestServer.Alias)]
+    [InlineData(SshTestServer.SftpOnlyAlias)]
+    public void ARemoteSourceDropsTheSetIdBitsOfAnotherUsersFileAndKeepsThoseOfTheLoginsOwn(string through)
+    {
+        _ = SshTestServer.Home;
+        Skip.IfNot(ExeRun.IsRoot, "only root can give a file to another user (the login here is this user)");
+        Write(Source, "theirs", "another user's program", 0b110_111_101_101);
+        Write(Source, "mine", "the login's own program", 0b110_111_101_101);
+        Command.MustRun("chown", "65534:65534", Path.Combine(Source, "theirs"));
+        File.SetUnixFileMode(Path.Combine(Source, "theirs"), (UnixFileMode)0b110_111_101_101);
+        var local = temp.Combine("local");
+        var remoteSource = SshTestServer.Remote(through, Source);
+
+        var run = Files(remoteSource, local);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal(0b111_101_101, (int)File.GetUnixFileMode(Path.Combine(local, "theirs")));
+        Assert.Equal(0b110_111_101_101, (int)File.GetUnixFileMode(Path.Combine(local, "mine")));
+        var again = Files("-n", remoteSource, local);
+        Assert.Contains("nothing to do", again.Stdout, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A case-only rename (<c>a.txt</c> to <c>A.txt</c>, <c>Dir</c> to <c>dir</c>) on a case-sensitive
+    /// host is a move on a remote DEST, and from a remote SOURCE a move on the local DEST: no bytes sent.
+    /// </summary>
+    [SkippableFact]
+    public void ACaseOnlyRenameIsMovedOnARemoteDestAndFromARemoteSource()
+    {
+        _ = SshTestServer.Home;
+        Write(Source, "a.txt", "lower-case name", seconds: 1);
+        Write(Source, "Dir/b.txt", "in an upper-case directory", seconds: 2);
+        Assert.Equal(0, Files(Source, RemoteDest).ExitCode);
+        var local = temp.Combine("local");
+        var remoteSource = SshTestServer.Remote(Source);
+        Assert.Equal(0, Files(remoteSource, local).ExitCode);
+        File.Move(Path.Combine(Source, "a.txt"), Path.Combine(Source, "A.txt"));
+        Directory.Move(Path.Combine(Source, "Dir"), Path.Combine(Source, "dir"));
+
+        foreach (var (from, to, toPath) in new[] { (Source, RemoteDest, RemotePath), (remoteSource, local, local) })
+        {
+            var run = Files("--format", "json", from, to);
+            Assert.True(run.ExitCode == 0, run.ToString());
+            using var json = JsonDocument.Parse(run.Stdout);
+            Assert.Equal(0, json.RootElement.GetProperty("summary").GetProperty("bytes_to_copy").GetInt64());
+            Assert.Equal(2, json.RootElement.GetProperty("summary").GetProperty("move").GetInt32());
+            Assert.Equal(["A.txt", "dir"], Directory.GetFileSystemEntries(toPath).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+            AssertMirrors(Source, toPath, from, to);
+        }
+    }
+
+    /// <summary>
+    /// The first run sends seven non-empty files and keeps the hash of the bytes it sent in DEST's cache;
+    /// the checksum run then hashes none of DEST's files on the host (all seven from the cache), and,
+    /// since it finds nothing to do, those hashes are the hashes of SOURCE's bytes.
+    /// </summary>
+    [SkippableFact]
+    public void FilesSentToARemoteDestAreCachedWithTheHashOfTheBytesSentSoAChecksumRunHashesNoneOnTheHost()
+    {
+        _ = SshTestServer.Home;
+        AMixedTree();
+        var cache = temp.Combine("hash cache");
+        var first = Files("--cache-dir", cache, Source, RemoteDest);
+        Assert.True(first.ExitCode == 0, first.ToString());
+        var checksum = Files("-v", "--checksum", "--cache-dir", cache, Source, RemoteDest);
+        Assert.True(checksum.ExitCode == 0, checksum.ToString());
+        Assert.Contains("nothing to do", checksum.Stdout, StringComparison.Ordinal);
+        Assert.Matches(@"hashed \d+ \+ 0, from cache \d+ \+ 7 ", checksum.Stderr);
+        var uncached = Files("-v", "--checksum", "--no-cache", Source, RemoteDest);
+        Assert.Matches(@"hashed \d+ \+ 7, from cache 0 \+ 0 ", uncached.Stderr);
     }
 
     [SkippableFact]
@@ -390,7 +510,8 @@ public sealed class RemoteMirrorTests : IDisposable
         Assert.False(Directory.Exists(RemotePath));
         var accepted = ExeRun.Of(environment, "files", "--accept-new-host-key", Source, RemoteDest);
         Assert.True(accepted.ExitCode == 0, accepted.ToString());
-        Assert.Equal(File.ReadAllText(Path.Combine(SshTestServer.Home, ".ssh", "known_hosts")).Trim(), File.ReadAllText(knownHosts).Trim());
+        // The server's own known_hosts names its first port (the one this alias reaches) on its first line.
+        Assert.Equal(File.ReadAllLines(Path.Combine(SshTestServer.Home, ".ssh", "known_hosts"))[0], File.ReadAllText(knownHosts).Trim());
         Assert.Equal(0, ExeRun.Of(environment, "files", Source, RemoteDest).ExitCode);
         // The same name with another key: refused, --accept-new-host-key or not.
         var line = File.ReadAllText(knownHosts).Trim().Split(' ');
