@@ -304,6 +304,12 @@ public sealed class SshConnection : IDisposable
             {
                 return exec;
             }
+            if (exec is not null)
+            {
+                // Logged in once and lost since: a run does not log in again behind its user's back. What
+                // is left of it fails (exit 1), and the next run finishes the job.
+                throw new IOException($"the connection to {Host} was lost");
+            }
             if (commandsAllowed == false)
             {
                 return null;
