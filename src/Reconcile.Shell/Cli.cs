@@ -63,7 +63,7 @@ public static class Cli
         {
             foreach (var line in UsageErrors(parsed))
             {
-                stderr.WriteLine($"reconcile: {line}");
+                stderr.WriteLine($"reconcile: {TerminalText.Line(line)}");
             }
             var command = parsed.CommandResult.Command;
             stderr.WriteLine(command is RootCommand ? "Run 'reconcile --help' for usage." : $"Run 'reconcile {FullName(parsed.CommandResult)} --help' for usage.");
@@ -77,16 +77,16 @@ public static class Cli
         {
             foreach (var detail in stopped.Problem.Details)
             {
-                stderr.WriteLine(detail);
+                stderr.WriteLine(TerminalText.Line(detail));
             }
-            stderr.WriteLine($"reconcile: {stopped.Problem.Message}");
+            stderr.WriteLine($"reconcile: {TerminalText.Line(stopped.Problem.Message)}");
             return ExitCodeOf(stopped.Problem);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // Whatever the filesystem throws outside an executor's own per-action handling: one line, no
             // stack trace; 1 because the run may have done part of its work before it stopped.
-            stderr.WriteLine($"reconcile: {e.Message}");
+            stderr.WriteLine($"reconcile: {TerminalText.Line(e.Message)}");
             return ExitCodes.SomeActionsFailed;
         }
     }

@@ -16,10 +16,19 @@ namespace Reconcile.Shell.Common;
 /// </summary>
 public static class TerminalText
 {
-    public static string Escape(string name)
+    public static string Escape(string name) => Escaped(name, backslashes: true);
+
+    /// <summary>
+    /// A message as one line of text output: what <see cref="Escape"/> escapes but the backslash rule, so
+    /// that a message whose names were escaped already is written as it is, while a name a message holds
+    /// unescaped still shows its bytes, and no control character reaches the terminal.
+    /// </summary>
+    public static string Line(string message) => Escaped(message, backslashes: false);
+
+    private static string Escaped(string name, bool backslashes)
     {
         var at = 0;
-        while (at < name.Length && !NeedsEscape(name, at))
+        while (at < name.Length && !NeedsEscape(name, at, backslashes))
         {
             at++;
         }
@@ -30,7 +39,7 @@ public static class TerminalText
         var text = new StringBuilder(name.Length + 8).Append(name, 0, at);
         for (; at < name.Length; at++)
         {
-            if (!NeedsEscape(name, at))
+            if (!NeedsEscape(name, at, backslashes))
             {
                 text.Append(name[at]);
                 continue;
@@ -43,12 +52,12 @@ public static class TerminalText
         return text.ToString();
     }
 
-    private static bool NeedsEscape(string name, int at)
+    private static bool NeedsEscape(string name, int at, bool backslashes)
     {
         var c = name[at];
         return c < ' ' || c == '\u007f' || (c >= '\u0080' && c < '\u00a0')
             || (char.IsSurrogate(c) && !IsPaired(name, at))
-            || (c == '\\' && at + 4 < name.Length && name[at + 1] == '#' && char.IsAsciiDigit(name[at + 2]) && char.IsAsciiDigit(name[at + 3]) && char.IsAsciiDigit(name[at + 4]));
+            || (backslashes && c == '\\' && at + 4 < name.Length && name[at + 1] == '#' && char.IsAsciiDigit(name[at + 2]) && char.IsAsciiDigit(name[at + 3]) && char.IsAsciiDigit(name[at + 4]));
     }
 
     private static bool IsPaired(string name, int at) =>

@@ -54,6 +54,18 @@ public sealed partial class NotUtf8NameTests : IDisposable
     public void BytesThatAreNotUtf8AreShownAsRsyncShowsThem(string escapedName, string shown) =>
         Assert.Equal(shown, TerminalText.Escape(Regex.Unescape(escapedName)));
 
+    /// <summary>
+    /// A message line (a problem the core words, an I/O error) shows the bytes of a name it holds and no
+    /// control character, and a message whose names were escaped already is written as it is.
+    /// </summary>
+    [Theory]
+    [InlineData(@"the plan does not fit: a\uDC80 is missing", @"the plan does not fit: a\#200 is missing")]
+    [InlineData(@"cannot read x\ny: no such file", @"cannot read x\#012y: no such file")]
+    [InlineData(@"cannot read a\\#200: no such file", @"cannot read a\#200: no such file")]
+    [InlineData(@"cannot read a\\#134#123: no such file", @"cannot read a\#134#123: no such file")]
+    public void AMessageLineEscapesWhatANameNeedsAndLeavesEscapesAlone(string escapedMessage, string shown) =>
+        Assert.Equal(shown, TerminalText.Line(Regex.Unescape(escapedMessage)));
+
     [Fact]
     public void EveryNameReadsBackFromTheJsonItIsWrittenTo()
     {
