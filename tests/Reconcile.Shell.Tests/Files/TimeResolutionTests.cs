@@ -57,4 +57,48 @@ public sealed class TimeResolutionTests : IDisposable
         Assert.True(NativeFiles.TryStat(dest, out var after));
         Assert.Equal(rootTime, after.ModifiedNs);
     }
+
+    /// <summary>
+    /// On a file system that keeps whole seconds (ext4 with 128-byte inodes, as ext3 was), a mirror of
+    /// files and directories with nanosecond times converges without <c>--modify-window</c>, and DEST
+    /// lists exactly as <c>rsync -a --delete</c> leaves it on the same file system.
+    /// </summary>
+    [SkippableFact]
+    public void OnAFileSystemOfWholeSecondsTheMirrorConvergesAndListsAsRsyncLeavesIt()
+    {
+        Skip.IfNot(NativeFiles.IsAvailable && ExeRun.IsRoot, "mounting a file system image needs root on Linux (CI runs as root)");
+        Skip.IfNot(Command.Exists("rsync"), "rsync is not installed (.ci/run installs it)");
+        var image = temp.Combine("seconds.img");
+        var mount = temp.Combine("mnt");
+        Directory.CreateDirectory(mount);
+        Command.MustRun("truncate", "-s", "32M", image);
+        var made = Command.Run("mkfs.ext4", "-q", "-F", "-I", "128", "-O", "^has_journal", image);
+        Skip.If(made.ExitCode != 0, $"cannot make an ext4 image here: {made.Stderr.Trim()}");
+        var mounted = Command.Run("mount", "-o", "loop", image, mount);
+        Skip.If(mounted.ExitCode != 0, $"cannot mount a loop image here: {mounted.Stderr.Trim()}");
+        try
+        {
+            var source = temp.Combine("s");
+            Write(source, "f", Time.AddMilliseconds(700));
+            Write(Path.Combine(source, "d"), "g", Time.AddMilliseconds(250));
+            NativeFiles.SetMeta(Path.Combine(source, "d"), new FileMeta(FileTime.FromDateTime(Time) + 999_999_999, 0b111_101_101), isLink: false);
+            var ours = Path.Combine(mount, "ours");
+            var theirs = Path.Combine(mount, "rsync");
+
+            var run = CliRun.Of("files", "--no-cache", source, ours);
+            Assert.True(run.ExitCode == ExitCodes.Done, run.ToString());
+            Command.MustRun("rsync", "-a", "--delete", source + "/", theirs + "/");
+
+            // The file system kept whole seconds: what makes this the case under test.
+            Assert.True(NativeFiles.TryStat(Path.Combine(ours, "f"), out var stored));
+            Assert.Equal(0, stored.ModifiedNs % 1_000_000_000);
+            Assert.Equal(TreeSpec.Listing(theirs), TreeSpec.Listing(ours));
+            var check = CliRun.Of("files", "--check", "--no-cache", source, ours);
+            Assert.True(check.ExitCode == ExitCodes.Done, check.ToString());
+        }
+        finally
+        {
+            Command.Run("umount", mount);
+        }
+    }
 }
