@@ -248,14 +248,14 @@ public static class FileGens
         files[path] = entry;
     }
 
+    /// <summary>Places a directory, unless it is there already (then what is below it stays).</summary>
     private static void PutDir(Dictionary<string, FileEntry> files, System.Collections.Generic.HashSet<string> dirs, string path)
     {
-        if (dirs.Contains(path))
+        if (!dirs.Contains(path))
         {
-            return;
+            Clear(files, dirs, path);
+            dirs.Add(path);
         }
-        Clear(files, dirs, path);
-        dirs.Add(path);
     }
 
     private static void Clear(Dictionary<string, FileEntry> files, System.Collections.Generic.HashSet<string> dirs, string path)

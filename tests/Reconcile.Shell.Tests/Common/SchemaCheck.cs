@@ -67,9 +67,18 @@ public sealed class SchemaCheck
         }
         if (schema.TryGetProperty("type", out var type) && !TypeMatches(type, value))
         {
+            // A value of the wrong type gets no further checks: they would only repeat this one.
             problems.Add($"{at}: {value.ValueKind} is not of type {type}");
-            return;
         }
+        else
+        {
+            CheckValue(schema, value, at, problems);
+        }
+    }
+
+    /// <summary>The keywords that check a value of the right type: const, enum, bounds, strings, items and properties.</summary>
+    private void CheckValue(JsonElement schema, JsonElement value, string at, List<string> problems)
+    {
         if (schema.TryGetProperty("const", out var constant) && !JsonEquals(constant, value))
         {
             problems.Add($"{at}: {value} is not {constant}");
