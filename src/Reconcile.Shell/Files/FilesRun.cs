@@ -320,11 +320,8 @@ public sealed class FilesRun(LocalAccess access, TextWriter stdout, TextWriter s
             FilePlanWriter.WriteJson(stdout, plan, result);
         }
         problems.AddRange(result.Failures);
-        new TreeGatherer(access, stderr, RunProgress.Silent).SaveCaches(gathered, plan, quiet);
-        if (remoteDest is not null)
-        {
-            SentHashes.Remember(access.FileSystem, roots.CacheDirectory, remoteDest, gathered.ScanStart, stderr, quiet);
-        }
+        var sent = remoteDest is null ? [] : SentHashes.Settled(roots.CacheDirectory, remoteDest, gathered.ScanStart);
+        new TreeGatherer(access, stderr, RunProgress.Silent).SaveCaches(gathered, plan, quiet, roots.CacheDirectory, sent);
         ReportProblems(problems);
         if (result.Interrupted)
         {

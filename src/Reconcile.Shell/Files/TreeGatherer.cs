@@ -259,8 +259,12 @@ internal sealed class TreeGatherer(LocalAccess access, TextWriter stderr, RunPro
         return (side.Tree with { Files = files }, new HashedSide(side.Endpoint.Root, side.Scan, side.Cache, fresh), side.FromCache);
     }
 
-    /// <summary>Remembers the hashes of this run for the next one; DEST paths the plan touched are forgotten.</summary>
-    public void SaveCaches(GatheredTrees gathered, Seq<FileAction> plan, bool quiet)
+    /// <summary>
+    /// Remembers the hashes of this run for the next one; DEST paths the plan touched are forgotten, then
+    /// <paramref name="sentToDest"/> (the hashes of files sent to a remote DEST, as computed while they
+    /// were sent) added: each cache is read and written once.
+    /// </summary>
+    public void SaveCaches(GatheredTrees gathered, Seq<FileAction> plan, bool quiet, string? cacheDir = null, IReadOnlyList<KeyValuePair<string, CachedHash>>? sentToDest = null)
     {
         var touched = new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal);
         foreach (var action in plan)
@@ -270,18 +274,25 @@ internal sealed class TreeGatherer(LocalAccess access, TextWriter stderr, RunPro
                 touched.Add(path);
             }
         }
-        SaveCache(gathered.SourceSide, gathered.Source, new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal), gathered.ScanStart, quiet);
-        SaveCache(gathered.DestSide, gathered.Dest, touched, gathered.ScanStart, quiet);
+        SaveCache(gathered.SourceSide, gathered.Source, new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal), gathered.ScanStart, quiet, null, []);
+        SaveCache(gathered.DestSide, gathered.Dest, touched, gathered.ScanStart, quiet, cacheDir, sentToDest ?? []);
     }
 
-    private void SaveCache(HashedSide? side, FileTree tree, System.Collections.Generic.HashSet<string> touched, DateTime scanStart, bool quiet)
+    private void SaveCache(
+        HashedSide? side, FileTree tree, System.Collections.Generic.HashSet<string> touched, DateTime scanStart, bool quiet, string? cacheDir, IReadOnlyList<KeyValuePair<string, CachedHash>> sent)
     {
-        if (side?.Cache is not { } cache || (side.Fresh.Count == 0 && touched.Count == 0))
+        if (side is null || (side.Fresh.Count == 0 && touched.Count == 0 && sent.Count == 0))
         {
             return;
         }
-        var next = cache.Updated(tree, side.Scan.InodeOf, side.Fresh, touched, scanStart);
-        if (side.Fresh.Count == 0 && next.Count == cache.Count)
+        // A side that wanted no hash has no cache loaded: it is loaded now only to add what was sent.
+        var cache = side.Cache ?? (sent.Count > 0 && cacheDir is not null ? HashCache.Load(fileSystem, HashCache.FileFor(fileSystem, cacheDir, side.Root), side.Root, out _) : null);
+        if (cache is null)
+        {
+            return;
+        }
+        var next = cache.Updated(tree, side.Scan.InodeOf, side.Fresh, touched, scanStart).With(sent);
+        if (side.Fresh.Count == 0 && sent.Count == 0 && next.Count == cache.Count)
         {
             return;
         }

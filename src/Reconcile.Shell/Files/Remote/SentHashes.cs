@@ -1,5 +1,3 @@
-using System.IO.Abstractions;
-
 namespace Reconcile.Shell.Files.Remote;
 
 /// <summary>
@@ -11,32 +9,26 @@ namespace Reconcile.Shell.Files.Remote;
 internal static class SentHashes
 {
     /// <summary>
-    /// Adds the hashes of what <paramref name="dest"/> was sent to its cache in <paramref name="cacheDirectory"/>.
-    /// A file whose time lies within two seconds of the scan is left out, as the cache leaves out every
-    /// file that may still be changing within its time's resolution.
+    /// What <paramref name="dest"/> was sent, as the host lists it now, for DEST's hash cache (see
+    /// <see cref="TreeGatherer.SaveCaches"/>). A file whose time lies within two seconds of the scan is
+    /// left out, as the cache leaves out every file that may still be changing within its time's
+    /// resolution. Empty when nothing was sent or no cache is kept.
     /// </summary>
-    public static void Remember(IFileSystem fileSystem, string? cacheDirectory, SftpEndpoint dest, DateTime scanStart, TextWriter stderr, bool quiet)
+    public static IReadOnlyList<KeyValuePair<string, CachedHash>> Settled(string? cacheDirectory, SftpEndpoint dest, DateTime scanStart)
     {
         if (cacheDirectory is null || dest.Sent.Count == 0)
         {
-            return;
+            return [];
         }
         var settled = scanStart.AddSeconds(-2).Ticks;
-        var cache = HashCache.Load(fileSystem, HashCache.FileFor(fileSystem, cacheDirectory, dest.Root), dest.Root, out _);
         try
         {
-            var listed = dest.SentAsListed().Where(s => s.Value.ModifiedTicks < settled).ToList();
-            if (listed.Count > 0)
-            {
-                cache.With(listed).Save(fileSystem, dest.Root);
-            }
+            return dest.SentAsListed().Where(s => s.Value.ModifiedTicks < settled).ToList();
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (IOException)
         {
-            if (!quiet)
-            {
-                stderr.WriteLine($"reconcile: could not save the hash cache {cache.File}: {e.Message}");
-            }
+            // The host could not list them (the connection is gone): they are hashed again next time.
+            return [];
         }
     }
 }
