@@ -192,7 +192,7 @@ public sealed class FilesRun(LocalAccess access, TextWriter stdout, TextWriter s
     private GatheredTrees Gather(FileRoots roots, List<PathGlob> excludes, FilePlanOptions options, bool quiet, bool json, bool verbose, bool fingerprinted)
     {
         var gathered = WithProgress(!quiet && !json, () => new TreeGatherer(access, stderr, progress)
-            .Gather(Endpoint(roots.Source), Endpoint(roots.Dest), roots.DestExists, excludes, options, quiet, roots.CacheDirectory, verbose, fingerprinted));
+            .Gather(Endpoint(roots, source: true), Endpoint(roots, source: false), roots.DestExists, excludes, options, quiet, roots.CacheDirectory, verbose, fingerprinted));
         RefuseNamesARemoteRootCannotHold(gathered, roots);
         return gathered;
     }
@@ -217,9 +217,19 @@ public sealed class FilesRun(LocalAccess access, TextWriter stdout, TextWriter s
         }
     }
 
-    /// <summary>The endpoint of a root: the remote one, or a local directory.</summary>
-    private IMirrorEndpoint Endpoint(string root) =>
-        remote is not null && root == remote.Root ? remote : new LocalEndpoint(access, root);
+    /// <summary>
+    /// The endpoint of a root: the remote one, or a local directory. A local SOURCE for a remote DEST has
+    /// its copies owned by the login there, which this machine knows by name only (as rsync maps owners):
+    /// only the files of the local user of that name keep their setuid and setgid bits.
+    /// </summary>
+    private IMirrorEndpoint Endpoint(FileRoots roots, bool source)
+    {
+        var root = source ? roots.Source : roots.Dest;
+        return remote is not null && root == remote.Root ? remote
+            : remote is not null && source && access.Native
+                ? new LocalEndpoint(access, root) { CopiesOwnedBy = NativeFiles.UserNamed(remote.User) ?? FileMeta.NoOwner }
+            : new LocalEndpoint(access, root);
+    }
 
     /// <summary>A dry run or a check: the plan shown (and saved with --plan-out), nothing changed.</summary>
     private int Show(FilesRequest request, FileRoots roots, GatheredTrees gathered, Seq<FileAction> plan, int modifyWindow)
@@ -282,7 +292,7 @@ public sealed class FilesRun(LocalAccess access, TextWriter stdout, TextWriter s
         Action<string>? keep = roots.Backup is not { } backupRoot ? null
             : remoteDest is not null ? relative => remoteDest.KeepIn(backupRoot, relative)
             : new BackupStore(backupRoot, roots.Dest).Keep;
-        var runner = new MirrorRunner(Endpoint(roots.Source), Endpoint(roots.Dest), keep);
+        var runner = new MirrorRunner(Endpoint(roots, source: true), Endpoint(roots, source: false), keep);
         var textOut = !quiet && !json;
         // While a progress display is live on the terminal, applied lines wait, so the two never mix.
         var lines = new List<string>();

@@ -30,8 +30,11 @@ public sealed class LocalEndpoint(LocalAccess access, string root) : IMirrorEndp
     /// </summary>
     public EndpointTraits Traits { get; } = new(TimeSpan.FromTicks(1), AtomicRename: true, PermissionBits: !OperatingSystem.IsWindows());
 
+    /// <summary>Who will own the copies of this tree's files, when not the user running reconcile (see <see cref="TreeScanner.CopiesOwnedBy"/>).</summary>
+    public uint? CopiesOwnedBy { get; init; }
+
     public ScanResult Scan(IReadOnlyList<PathGlob> excludes, bool asDest, HashCache? known, Action<int>? entries) =>
-        new TreeScanner(access) { Entries = entries }.Scan(Root, excludes, asDest, known);
+        new TreeScanner(access) { Entries = entries, CopiesOwnedBy = CopiesOwnedBy }.Scan(Root, excludes, asDest, known);
 
     public Stream OpenRead(string path) => native
         ? (Stream)new FileStream(NativeFiles.OpenRegularFile(Full(path)), FileAccess.Read, bufferSize: 0)

@@ -498,6 +498,20 @@ public static partial class NativeFiles
     [LibraryImport("libc", EntryPoint = "geteuid")]
     private static partial uint GetEffectiveUser();
 
+    /// <summary>
+    /// The id of the user of this name on this machine (through the system's user database, so users
+    /// from a directory service count too); null when there is none.
+    /// </summary>
+    public static uint? UserNamed(string name)
+    {
+        var entry = GetPasswordEntryByName(name);
+        // struct passwd begins with two pointers (pw_name, pw_passwd), then pw_uid.
+        return entry == IntPtr.Zero ? null : (uint)Marshal.ReadInt32(entry, 2 * IntPtr.Size);
+    }
+
+    [LibraryImport("libc", EntryPoint = "getpwnam", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial IntPtr GetPasswordEntryByName(string name);
+
     [LibraryImport("libc", EntryPoint = "statx")]
     private static partial int Statx(int dirfd, byte[] path, int flags, uint mask, ref StatxBuffer buffer);
 

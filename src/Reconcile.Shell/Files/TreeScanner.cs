@@ -53,6 +53,14 @@ public sealed class TreeScanner(LocalAccess access)
     /// <summary>Told how many entries each directory held, as it is read (for a progress display).</summary>
     public Action<int>? Entries { get; init; }
 
+    /// <summary>
+    /// Who will own the copies, when that is not the user running the scan: for a remote DEST, the local
+    /// user of the login's name (<see cref="FileMeta.NoOwner"/> when there is none). Owners are then not
+    /// kept (the copies are the login's), and only that user's SOURCE files keep their setuid and setgid
+    /// bits.
+    /// </summary>
+    public uint? CopiesOwnedBy { get; init; }
+
     private static readonly EnumerationOptions Shallow = new()
     {
         RecurseSubdirectories = false,
@@ -87,7 +95,8 @@ public sealed class TreeScanner(LocalAccess access)
         var problems = new List<string>();
         var ownedByOthers = 0;
         var root0 = fileSystem.Path.TrimEndingDirectorySeparator(root);
-        var owners = access.Native && (effectiveUser ??= NativeFiles.EffectiveUser) == 0;
+        var owners = CopiesOwnedBy is null && access.Native && (effectiveUser ??= NativeFiles.EffectiveUser) == 0;
+        var copiesOwner = CopiesOwnedBy ?? (access.Native ? effectiveUser ??= NativeFiles.EffectiveUser : FileMeta.NoOwner);
         if (access.Native && NativeFiles.TryStat(root0, out var rootStat) && rootStat.IsDirectory)
         {
             dirMeta[""] = MetaOf(rootStat, owners);
@@ -130,7 +139,7 @@ public sealed class TreeScanner(LocalAccess access)
                     }
                     continue;
                 }
-                if (!owners && !asDest && stat.Owner is { } owner && owner != effectiveUser)
+                if (!owners && !asDest && stat.Owner is { } owner && owner != copiesOwner)
                 {
                     ownedByOthers++;
                 }
@@ -166,7 +175,7 @@ public sealed class TreeScanner(LocalAccess access)
                         ? cached
                         : null;
                     var meta = MetaOf(stat, owners);
-                    files[path] = new FileEntry(stat.Size, meta.ModifiedNs, asDest || owners ? meta.Mode : ModeToGive(stat), hash, EntryKind.File, meta.Owner, meta.Group);
+                    files[path] = new FileEntry(stat.Size, meta.ModifiedNs, asDest || owners ? meta.Mode : ModeToGive(stat, copiesOwner), hash, EntryKind.File, meta.Owner, meta.Group);
                     if (stat.Inode != 0)
                     {
                         inodes[path] = new Inode(stat.Inode, stat.ChangeNanoseconds);
@@ -189,11 +198,12 @@ public sealed class TreeScanner(LocalAccess access)
 
     /// <summary>
     /// The permission bits a SOURCE file's copy may have when owners are not kept, so that a copy belongs
-    /// to the user running reconcile: a setuid or setgid bit of a file owned by someone else is dropped,
-    /// as rsync drops it, so that a user's setuid program never becomes a setuid-root one in DEST.
+    /// to <paramref name="copiesOwner"/> (the user running reconcile, or a remote DEST's login): a setuid
+    /// or setgid bit of a file owned by anyone else is dropped, so that one user's setuid program never
+    /// becomes another's (or root's) in DEST. rsync, not as root, keeps such bits; reconcile never does.
     /// </summary>
-    private int ModeToGive(in StatInfo stat) =>
-        stat.Owner is { } owner && owner != (effectiveUser ??= NativeFiles.EffectiveUser) ? stat.Mode & ~SetIdBits : stat.Mode;
+    private static int ModeToGive(in StatInfo stat, uint copiesOwner) =>
+        stat.Owner is { } owner && owner != copiesOwner ? stat.Mode & ~SetIdBits : stat.Mode;
 
     private const int SetIdBits = 0b110_000_000_000;
 

@@ -422,6 +422,52 @@ public sealed class RemoteMirrorTests : IDisposable
     }
 
     /// <summary>
+    /// A local SOURCE mirrored to a remote DEST: the copies belong to the login there (root here), not to
+    /// the local user running reconcile (nobody). So nobody's own setuid program loses its setuid and
+    /// setgid bits (it would become root's), and root's keeps them (the copy is root's, as the file is);
+    /// a second run has nothing to do. Through commands and through SFTP alone.
+    /// </summary>
+    [SkippableTheory]
+    [InlineData(SshTestServer.Alias)]
+    [InlineData(SshTestServer.SftpOnlyAlias)]
+    public void ARemoteDestKeepsTheSetIdBitsOfTheLoginsNamesakeOnlyNotThoseOfTheLocalUser(string through)
+    {
+        var serverHome = SshTestServer.Home;
+        Skip.IfNot(ExeRun.IsRoot, "running reconcile as another user, and giving files to it, needs root");
+        var login = Command.MustRun("id", "-un").Trim();
+        File.SetUnixFileMode(temp.Path, (UnixFileMode)0b111_101_101);
+        Write(Source, "nobodys", "the local user's program", 0b110_111_101_101);
+        Write(Source, "logins", "the login's program", 0b110_111_101_101);
+        Write(Source, "plain", "no bits to drop");
+        Command.MustRun("chown", "65534:65534", Path.Combine(Source, "nobodys"));
+        File.SetUnixFileMode(Path.Combine(Source, "nobodys"), (UnixFileMode)0b110_111_101_101);
+        // nobody's own HOME, reaching the same server as the same login, with copies of the key and known hosts
+        var home = temp.Combine("nobody-home");
+        var ssh = Path.Combine(home, ".ssh");
+        Directory.CreateDirectory(ssh);
+        foreach (var file in new[] { "id_ed25519", "known_hosts" })
+        {
+            File.Copy(Path.Combine(serverHome, ".ssh", file), Path.Combine(ssh, file));
+        }
+        File.WriteAllText(Path.Combine(ssh, "config"), File.ReadAllText(Path.Combine(serverHome, ".ssh", "config")).Replace(Path.Combine(serverHome, ".ssh"), ssh, StringComparison.Ordinal));
+        Directory.CreateDirectory(Path.Combine(home, "cache"));
+        Command.MustRun("chown", "-R", "65534:65534", home);
+        var environment = new Dictionary<string, string> { ["HOME"] = home, ["XDG_CACHE_HOME"] = Path.Combine(home, "cache") };
+        var dest = SshTestServer.Remote(through, RemotePath);
+
+        var run = ExeRun.AsNobody(temp.Combine("program"), environment, "files", Source, dest);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal(login, Command.MustRun("stat", "-c", "%U", Path.Combine(RemotePath, "nobodys")).Trim());
+        Assert.Equal(0b111_101_101, (int)File.GetUnixFileMode(Path.Combine(RemotePath, "nobodys")));
+        Assert.Equal(0b110_111_101_101, (int)File.GetUnixFileMode(Path.Combine(RemotePath, "logins")));
+        Assert.Equal(0b110_100_100, (int)File.GetUnixFileMode(Path.Combine(RemotePath, "plain")));
+        var again = ExeRun.AsNobody(temp.Combine("program"), environment, "files", "-n", Source, dest);
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Contains("nothing to do", again.Stdout, StringComparison.Ordinal);
+    }
+
+    /// <summary>
     /// A case-only rename (<c>a.txt</c> to <c>A.txt</c>, <c>Dir</c> to <c>dir</c>) on a case-sensitive
     /// host is a move on a remote DEST, and from a remote SOURCE a move on the local DEST: no bytes sent.
     /// </summary>
