@@ -19,7 +19,7 @@ public sealed record ScanResult(FileTree Tree, IReadOnlyList<string> Skipped, IR
     /// </summary>
     public IReadOnlySet<string> Unreadable { get; init; } = new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal);
 
-    /// <summary>How many entries belong to another user while owners are not kept (the run is not root).</summary>
+    /// <summary>How many entries belong to another user while owners are not kept (the run is not root; a remote DEST never keeps them, and is not counted).</summary>
     public int OwnedByOthers { get; init; }
 
     public static readonly ScanResult Empty = new(FileTree.Empty, [], [], new Dictionary<string, Inode>(StringComparer.Ordinal));
@@ -139,7 +139,7 @@ public sealed class TreeScanner(LocalAccess access)
                     }
                     continue;
                 }
-                if (!owners && !asDest && stat.Owner is { } owner && owner != copiesOwner)
+                if (!owners && !asDest && CopiesOwnedBy is null && stat.Owner is { } owner && owner != copiesOwner)
                 {
                     ownedByOthers++;
                 }
