@@ -292,6 +292,10 @@ public sealed class FilesRun(LocalAccess access, TextWriter stdout, TextWriter s
         Action<string>? keep = roots.Backup is not { } backupRoot ? null
             : remoteDest is not null ? relative => remoteDest.KeepIn(backupRoot, relative)
             : new BackupStore(backupRoot, roots.Dest).Keep;
+        if (remote is not null)
+        {
+            MirrorRunner.ReleaseHeap();
+        }
         var runner = new MirrorRunner(Endpoint(roots, source: true), Endpoint(roots, source: false), keep);
         var textOut = !quiet && !json;
         // While a progress display is live on the terminal, applied lines wait, so the two never mix.

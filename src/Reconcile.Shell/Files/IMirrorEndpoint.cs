@@ -54,4 +54,12 @@ public interface IMirrorEndpoint
     /// and leaves no partly written file behind.
     /// </summary>
     void Apply(FileAction action, IMirrorEndpoint source, Action<string>? keep);
+
+    /// <summary>
+    /// Waits until every action <see cref="Apply"/> returned from is done, and names those that failed
+    /// after it returned, with the reason. An endpoint across a network may return from an action once
+    /// its request is on the way (a new file sent, its answer not yet back); the runner calls this
+    /// before it counts an action done: after each batch that ran side by side, after each action alone.
+    /// </summary>
+    IReadOnlyList<(FileAction Action, string Problem)> Settle() => [];
 }

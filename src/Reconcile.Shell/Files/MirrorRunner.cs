@@ -62,6 +62,28 @@ public sealed class MirrorRunner(IMirrorEndpoint source, IMirrorEndpoint dest, A
     }
 
     /// <summary>
+    /// Ends what <see cref="ReserveHeap"/> asked for, so that collections run as usual from here on. For a
+    /// run with a remote root, once its trees are gathered: every packet SSH sends or receives is a new
+    /// array, garbage at once, and a young generation kept at 160 MB made the kernel hand out and zero
+    /// fresh pages for all of them, where a usual one reuses the same few megabytes.
+    /// </summary>
+    public static void ReleaseHeap()
+    {
+        if (System.Runtime.GCSettings.LatencyMode != System.Runtime.GCLatencyMode.NoGCRegion)
+        {
+            return;
+        }
+        try
+        {
+            GC.EndNoGCRegion();
+        }
+        catch (InvalidOperationException)
+        {
+            // a collection ended the region already
+        }
+    }
+
+    /// <summary>
     /// Plans two tiny made-up trees, so that the code the planner runs on is compiled before the real
     /// trees are gathered (collections of value types, such as hashes by content, have no precompiled
     /// code in the runtime: each one used is compiled at its first use). Run on a thread of its own while
@@ -124,14 +146,24 @@ public sealed class MirrorRunner(IMirrorEndpoint source, IMirrorEndpoint dest, A
             var errors = new string?[batch.End - batch.Start];
             if (batch.SideBySide)
             {
-                Workers.For(batch.Start, batch.End, ThreadsFor(actions[batch.Start]), i => errors[i - batch.Start] = TryApply(actions[i]));
+                Workers.For(batch.Start, batch.End, ThreadsFor(actions[batch.Start]), i => errors[i - batch.Start] = TryApply(actions[i], settle: false));
+                foreach (var (action, problem) in dest.Settle())
+                {
+                    for (var i = batch.Start; i < batch.End; i++)
+                    {
+                        if (ReferenceEquals(actions[i], action))
+                        {
+                            errors[i - batch.Start] ??= $"{Describe(action)}: {TerminalText.Escape(problem)}";
+                        }
+                    }
+                }
             }
             // Reported in plan order, as if they had run one by one. A failure side by side is tried once
             // more on its own: it may only have met its neighbours' temporary files (a nearly full disk).
             for (var i = batch.Start; i < batch.End; i++)
             {
                 var error = errors[i - batch.Start] is NotStarted ? NotStarted
-                    : !batch.SideBySide || errors[i - batch.Start] is not null ? TryApply(actions[i])
+                    : !batch.SideBySide || errors[i - batch.Start] is not null ? TryApply(actions[i], settle: true)
                     : null;
                 if (error is NotStarted)
                 {
@@ -155,7 +187,8 @@ public sealed class MirrorRunner(IMirrorEndpoint source, IMirrorEndpoint dest, A
     /// <summary>What <see cref="TryApply"/> returns for an action it did not start, a signal having asked to stop.</summary>
     private const string NotStarted = "\0not started";
 
-    private string? TryApply(FileAction action)
+    /// <param name="settle">Whether to wait for the action to be done (see <see cref="IMirrorEndpoint.Settle"/>), or leave that to the end of its batch.</param>
+    private string? TryApply(FileAction action, bool settle)
     {
         if (Interruption.Requested)
         {
@@ -165,6 +198,10 @@ public sealed class MirrorRunner(IMirrorEndpoint source, IMirrorEndpoint dest, A
         {
             KillPoint.Step();
             dest.Apply(action, source, keep);
+            if (settle && dest.Settle() is [var (_, problem), ..])
+            {
+                return $"{Describe(action)}: {TerminalText.Escape(problem)}";
+            }
             return null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

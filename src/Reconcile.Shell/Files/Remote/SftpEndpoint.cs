@@ -506,10 +506,10 @@ public sealed class SftpEndpoint : IMirrorEndpoint, IDisposable
         switch (action)
         {
             case CopyFile copy:
-                Transfer(source, copy.Path, copy.Path, copy.Bytes, copy.Meta, replace: false, keep);
+                Transfer(source, copy.Path, copy.Path, copy.Bytes, copy.Meta, replace: false, keep, copy);
                 break;
             case UpdateFile update:
-                Transfer(source, update.Path, update.Path, update.Bytes, update.Meta, replace: true, keep);
+                Transfer(source, update.Path, update.Path, update.Bytes, update.Meta, replace: true, keep, update);
                 break;
             case CopyLocal local:
                 CopyInside(local, keep);
@@ -542,7 +542,7 @@ public sealed class SftpEndpoint : IMirrorEndpoint, IDisposable
                 RemoveIfLink(delete.Path);
                 break;
             case DeleteFile delete when connection.Files is { } channel:
-                channel.Delete(Full(delete.Path));
+                channel.Delete(Full(delete.Path), problem => Failed(delete, problem));
                 break;
             case DeleteFile delete:
                 connection.Sftp.DeleteFile(Full(delete.Path));
@@ -688,7 +688,7 @@ public sealed class SftpEndpoint : IMirrorEndpoint, IDisposable
     }
 
     /// <summary>New bytes for <paramref name="to"/>: written to a temporary name beside it, checked, then renamed into place.</summary>
-    private void Transfer(IMirrorEndpoint from, string fromPath, string to, long expected, FileMeta meta, bool replace, Action<string>? keep)
+    private void Transfer(IMirrorEndpoint from, string fromPath, string to, long expected, FileMeta meta, bool replace, Action<string>? keep, FileAction action)
     {
         var target = Full(to);
         var temp = Full(TemporaryBeside(to));
@@ -698,11 +698,16 @@ public sealed class SftpEndpoint : IMirrorEndpoint, IDisposable
             if (connection.Files is { } channel && !(replace && keep is not null) && !linksFound.Contains(to))
             {
                 // Nothing to do between writing and renaming: one request does both.
-                using (var input = from.OpenRead(fromPath))
+                // Not waited for: Settle tells how it went.
+                using var input = from.OpenRead(fromPath);
+                channel.Put(temp, input, expected, meta, $"{from.Root}/{fromPath}", thenTo: target, settled: (hashSent, problem) =>
                 {
-                    hash = channel.Put(temp, input, expected, meta, $"{from.Root}/{fromPath}", thenTo: target);
-                }
-                sent[to] = new CachedHash(expected, FileTime.ToDateTime(FileTime.Seconds(meta.ModifiedNs) * FileTime.NanosPerSecond).Ticks, 0, 0, hash);
+                    if (problem is null)
+                    {
+                        sent[to] = new CachedHash(expected, FileTime.ToDateTime(FileTime.Seconds(meta.ModifiedNs) * FileTime.NanosPerSecond).Ticks, 0, 0, hashSent);
+                    }
+                    Failed(action, problem);
+                });
                 return;
             }
             if (connection.Files is { } channel2)
@@ -740,6 +745,28 @@ public sealed class SftpEndpoint : IMirrorEndpoint, IDisposable
             Forget(temp);
             throw;
         }
+    }
+
+    /// <summary>Actions that failed after <see cref="Apply"/> returned, with the reason, until <see cref="Settle"/> hands them over.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentQueue<(FileAction Action, string Problem)> failedLater = new();
+
+    private void Failed(FileAction action, string? problem)
+    {
+        if (problem is not null)
+        {
+            failedLater.Enqueue((action, problem));
+        }
+    }
+
+    public IReadOnlyList<(FileAction Action, string Problem)> Settle()
+    {
+        connection.Files?.SettleDeferred();
+        var failed = new List<(FileAction Action, string Problem)>();
+        while (failedLater.TryDequeue(out var one))
+        {
+            failed.Add(one);
+        }
+        return failed;
     }
 
     /// <summary>Content already on the host copied to another path: by <c>cp</c> on the host when commands are allowed, else read and written back over SFTP.</summary>

@@ -188,6 +188,49 @@ public sealed class RemoteMirrorTests : IDisposable
         Assert.False(Path.Exists(Path.Combine(RemotePath, "listening")));
     }
 
+    /// <summary>
+    /// New files are sent without waiting for each answer; a file the host cannot write (a directory of
+    /// DEST on a read-only mount) still fails with its path and the host's reason, exit 1, nothing of it
+    /// left there, and the files beside it are done.
+    /// </summary>
+    [SkippableTheory]
+    [InlineData(SshTestServer.Alias)]
+    [InlineData(SshTestServer.SftpOnlyAlias)]
+    public void ANewFileTheHostCannotWriteFailsWithItsReasonAndTheOthersAreDone(string through)
+    {
+        _ = SshTestServer.Home;
+        Skip.IfNot(ExeRun.IsRoot, "a read-only bind mount needs root");
+        alias = through;
+        for (var i = 0; i < 40; i++)
+        {
+            Write(Source, $"ok/{i:D2}.txt", $"beside the read-only directory {i}", seconds: i);
+        }
+        Write(Source, "ro/refused.txt", "the host cannot write this");
+        var readOnly = Path.Combine(RemotePath, "ro");
+        Directory.CreateDirectory(readOnly);
+        Assert.Equal(0, Command.Run("mount", "--bind", readOnly, readOnly).ExitCode);
+        try
+        {
+            Assert.Equal(0, Command.Run("mount", "-o", "remount,bind,ro", readOnly).ExitCode);
+
+            var run = Files(Source, RemoteDest);
+
+            Assert.Equal(ExitCodes.SomeActionsFailed, run.ExitCode);
+            // the host's own words where its program writes; SFTP's status has only "Failure"
+            var reason = through == SshTestServer.Alias ? "Read-only file system" : "Fail";
+            Assert.Contains(run.Stderr.Split('\n'), line => line.Contains("ro/refused.txt", StringComparison.Ordinal) && line.Contains(reason, StringComparison.Ordinal));
+            Assert.Empty(Directory.GetFileSystemEntries(readOnly));
+            for (var i = 0; i < 40; i++)
+            {
+                Assert.Equal($"beside the read-only directory {i}", File.ReadAllText(Path.Combine(RemotePath, "ok", $"{i:D2}.txt")));
+            }
+        }
+        finally
+        {
+            Command.Run("umount", readOnly);
+        }
+    }
+
     [SkippableTheory]
     [InlineData(SshTestServer.Alias)]
     [InlineData(SshTestServer.SftpOnlyAlias)]
