@@ -228,9 +228,18 @@ public sealed class HostFileChannel : IDisposable
     public void Rename(string from, string to) =>
         Check(Ask((byte)'R', NewId(), Encoding.UTF8.GetBytes(from), Encoding.UTF8.GetBytes("\0" + to)), $"cannot rename {from} to {to}");
 
-    /// <summary>Sets permission bits and modification time (whole seconds).</summary>
-    public void SetMeta(string path, FileMeta meta) =>
-        Check(Ask((byte)'T', NewId(), Encoding.ASCII.GetBytes(MetaText(meta) + "\0"), Encoding.UTF8.GetBytes(path)), $"cannot set the bits and time of {path}");
+    /// <summary>Sets permission bits and modification time (whole seconds); with <paramref name="settled"/>, without waiting for the answer (as <see cref="Put"/>).</summary>
+    public void SetMeta(string path, FileMeta meta, Action<string?>? settled = null)
+    {
+        var what = $"cannot set the bits and time of {path}";
+        if (settled is null)
+        {
+            Check(Ask((byte)'T', NewId(), Encoding.ASCII.GetBytes(MetaText(meta) + "\0"), Encoding.UTF8.GetBytes(path)), what);
+            return;
+        }
+        AskLater((byte)'T', NewId(), Encoding.ASCII.GetBytes(MetaText(meta) + "\0"), Encoding.UTF8.GetBytes(path), null, (error, lost) =>
+            settled(lost ?? (error is null ? null : $"{what}: {error}")));
+    }
 
     /// <summary>Removes a file; with <paramref name="settled"/>, without waiting for the answer (as <see cref="Put"/>).</summary>
     public void Delete(string path, Action<string?>? settled = null)

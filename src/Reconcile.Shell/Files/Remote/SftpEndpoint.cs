@@ -531,6 +531,10 @@ public sealed class SftpEndpoint : IMirrorEndpoint, IDisposable
                 NoLink(stash.From);
                 Rename(Full(stash.From), Full(stash.To));
                 break;
+            case TouchFile touch when connection.Files is { } channel:
+                NoLink(touch.Path);
+                channel.SetMeta(Full(touch.Path), touch.Meta, problem => Failed(touch, problem));
+                break;
             case TouchFile touch:
                 NoLink(touch.Path);
                 SetMeta(Full(touch.Path), touch.Meta, unlessSame: false);

@@ -189,9 +189,9 @@ public sealed class RemoteMirrorTests : IDisposable
     }
 
     /// <summary>
-    /// New files are sent without waiting for each answer; a file the host cannot write (a directory of
-    /// DEST on a read-only mount) still fails with its path and the host's reason, exit 1, nothing of it
-    /// left there, and the files beside it are done.
+    /// New files and new times are sent without waiting for each answer; a file the host cannot write or
+    /// touch (in a directory of DEST on a read-only mount) still fails with its path and the host's
+    /// reason, exit 1, nothing of it left there, and the files beside it are done.
     /// </summary>
     [SkippableTheory]
     [InlineData(SshTestServer.Alias)]
@@ -206,8 +206,9 @@ public sealed class RemoteMirrorTests : IDisposable
             Write(Source, $"ok/{i:D2}.txt", $"beside the read-only directory {i}", seconds: i);
         }
         Write(Source, "ro/refused.txt", "the host cannot write this");
+        Write(Source, "ro/touched.txt", "same bytes, newer time", seconds: 100);
         var readOnly = Path.Combine(RemotePath, "ro");
-        Directory.CreateDirectory(readOnly);
+        Write(RemotePath, "ro/touched.txt", "same bytes, newer time", seconds: 50);
         Assert.Equal(0, Command.Run("mount", "--bind", readOnly, readOnly).ExitCode);
         try
         {
@@ -219,7 +220,8 @@ public sealed class RemoteMirrorTests : IDisposable
             // the host's own words where its program writes; SFTP's status has only "Failure"
             var reason = through == SshTestServer.Alias ? "Read-only file system" : "Fail";
             Assert.Contains(run.Stderr.Split('\n'), line => line.Contains("ro/refused.txt", StringComparison.Ordinal) && line.Contains(reason, StringComparison.Ordinal));
-            Assert.Empty(Directory.GetFileSystemEntries(readOnly));
+            Assert.Contains(run.Stderr.Split('\n'), line => line.Contains("ro/touched.txt", StringComparison.Ordinal) && line.Contains(reason, StringComparison.Ordinal));
+            Assert.Equal(["touched.txt"], Directory.GetFileSystemEntries(readOnly).Select(Path.GetFileName));
             for (var i = 0; i < 40; i++)
             {
                 Assert.Equal($"beside the read-only directory {i}", File.ReadAllText(Path.Combine(RemotePath, "ok", $"{i:D2}.txt")));
