@@ -126,7 +126,7 @@ public sealed class MirrorRunner(IMirrorEndpoint source, IMirrorEndpoint dest, A
         var failures = new List<string>();
         var skipped = 0;
         var notStarted = 0;
-        foreach (var batch in FileExecutionRules.Batches(actions, keep is not null))
+        foreach (var batch in InOrderRuns(actions, FileExecutionRules.Batches(actions, keep is not null)))
         {
             if (Interruption.Requested)
             {
@@ -144,9 +144,21 @@ public sealed class MirrorRunner(IMirrorEndpoint source, IMirrorEndpoint dest, A
                 continue;
             }
             var errors = new string?[batch.End - batch.Start];
-            if (batch.SideBySide)
+            var inOrder = !batch.SideBySide && batch.End - batch.Start > 1;
+            if (inOrder)
+            {
+                // One after another, in plan order, each on its way before the one before it is answered.
+                for (var i = batch.Start; i < batch.End; i++)
+                {
+                    errors[i - batch.Start] = TryApply(actions[i], settle: false);
+                }
+            }
+            else if (batch.SideBySide)
             {
                 Workers.For(batch.Start, batch.End, ThreadsFor(actions[batch.Start]), i => errors[i - batch.Start] = TryApply(actions[i], settle: false));
+            }
+            if (inOrder || batch.SideBySide)
+            {
                 foreach (var (action, problem) in dest.Settle())
                 {
                     for (var i = batch.Start; i < batch.End; i++)
@@ -163,6 +175,7 @@ public sealed class MirrorRunner(IMirrorEndpoint source, IMirrorEndpoint dest, A
             for (var i = batch.Start; i < batch.End; i++)
             {
                 var error = errors[i - batch.Start] is NotStarted ? NotStarted
+                    : inOrder ? errors[i - batch.Start]
                     : !batch.SideBySide || errors[i - batch.Start] is not null ? TryApply(actions[i], settle: true)
                     : null;
                 if (error is NotStarted)
@@ -182,6 +195,33 @@ public sealed class MirrorRunner(IMirrorEndpoint source, IMirrorEndpoint dest, A
         }
         (dest as LocalEndpoint)?.CloseOpenedDirectories();
         return new FileExecution(done.ToSeq(), failures, failures.Count - skipped, skipped, notStarted);
+    }
+
+    /// <summary>
+    /// The batches, with each stretch of moves and stashes that run alone (two or more in a row, no
+    /// backups) made one batch that runs in order: an endpoint across a network sends each move before
+    /// the one before it is answered (the host carries them out in the order sent), and the runner asks
+    /// how they went at the end of the stretch. A move that fails does not stop the ones after it, as it
+    /// does not when they run alone. Returned as batches that do not run side by side.
+    /// </summary>
+    private IEnumerable<ActionBatch> InOrderRuns(FileAction[] actions, IReadOnlyList<ActionBatch> batches)
+    {
+        static bool Move(FileAction action) => action is MoveFile or StashFile;
+        for (var b = 0; b < batches.Count; b++)
+        {
+            var batch = batches[b];
+            if (keep is not null || batch.SideBySide || !Move(actions[batch.Start]))
+            {
+                yield return batch;
+                continue;
+            }
+            var end = batch.End;
+            while (b + 1 < batches.Count && !batches[b + 1].SideBySide && Move(actions[batches[b + 1].Start]))
+            {
+                end = batches[++b].End;
+            }
+            yield return batch with { End = end };
+        }
     }
 
     /// <summary>What <see cref="TryApply"/> returns for an action it did not start, a signal having asked to stop.</summary>

@@ -224,9 +224,18 @@ public sealed class HostFileChannel : IDisposable
         return hash;
     }
 
-    /// <summary>Renames <paramref name="from"/> to <paramref name="to"/>, atomically replacing a file there.</summary>
-    public void Rename(string from, string to) =>
-        Check(Ask((byte)'R', NewId(), Encoding.UTF8.GetBytes(from), Encoding.UTF8.GetBytes("\0" + to)), $"cannot rename {from} to {to}");
+    /// <summary>Renames <paramref name="from"/> to <paramref name="to"/>, atomically replacing a file there; with <paramref name="settled"/>, without waiting for the answer (as <see cref="Put"/>).</summary>
+    public void Rename(string from, string to, Action<string?>? settled = null)
+    {
+        var what = $"cannot rename {from} to {to}";
+        if (settled is null)
+        {
+            Check(Ask((byte)'R', NewId(), Encoding.UTF8.GetBytes(from), Encoding.UTF8.GetBytes("\0" + to)), what);
+            return;
+        }
+        AskLater((byte)'R', NewId(), Encoding.UTF8.GetBytes(from), Encoding.UTF8.GetBytes("\0" + to), null, (error, lost) =>
+            settled(lost ?? (error is null ? null : $"{what}: {error}")));
+    }
 
     /// <summary>Sets permission bits and modification time (whole seconds); with <paramref name="settled"/>, without waiting for the answer (as <see cref="Put"/>).</summary>
     public void SetMeta(string path, FileMeta meta, Action<string?>? settled = null)

@@ -514,7 +514,21 @@ public sealed class SftpEndpoint : IMirrorEndpoint, IDisposable
             case CopyLocal local:
                 CopyInside(local, keep);
                 break;
+            case MoveFile move when connection.Files is { } channel && keep is null && !linksFound.Contains(move.To):
+                // Not waited for, in the order sent (see MirrorRunner's runs of moves): Settle tells how it went.
+                NoLink(move.From);
+                channel.Rename(Full(move.From), Full(move.To), problem => Failed(move, problem));
+                if (!ScannedWith(move.From, move.Meta))
+                {
+                    channel.SetMeta(Full(move.To), move.Meta, problem => Failed(move, problem));
+                }
+                break;
+            case StashFile stash when connection.Files is { } channel:
+                NoLink(stash.From);
+                channel.Rename(Full(stash.From), Full(stash.To), problem => Failed(stash, problem));
+                break;
             case MoveFile move:
+                connection.Files?.SettleDeferred();
                 NoLink(move.From);
                 if (move.Replaces)
                 {

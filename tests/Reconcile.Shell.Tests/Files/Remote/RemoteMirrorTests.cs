@@ -189,9 +189,9 @@ public sealed class RemoteMirrorTests : IDisposable
     }
 
     /// <summary>
-    /// New files and new times are sent without waiting for each answer; a file the host cannot write or
-    /// touch (in a directory of DEST on a read-only mount) still fails with its path and the host's
-    /// reason, exit 1, nothing of it left there, and the files beside it are done.
+    /// New files, new times and moves are sent without waiting for each answer; a file the host cannot
+    /// write, touch or move (into a directory of DEST on a read-only mount) still fails with its path and
+    /// the host's reason, exit 1, nothing of it left there, and the files beside it are done.
     /// </summary>
     [SkippableTheory]
     [InlineData(SshTestServer.Alias)]
@@ -209,6 +209,11 @@ public sealed class RemoteMirrorTests : IDisposable
         Write(Source, "ro/touched.txt", "same bytes, newer time", seconds: 100);
         var readOnly = Path.Combine(RemotePath, "ro");
         Write(RemotePath, "ro/touched.txt", "same bytes, newer time", seconds: 50);
+        // two moves in a row (sent one after the other): the one into the read-only directory fails
+        Write(Source, "ro/moved in.txt", "moved, but not into a read-only directory", seconds: 60);
+        Write(RemotePath, "to move 1.txt", "moved, but not into a read-only directory", seconds: 60);
+        Write(Source, "ok/moved.txt", "moved beside it", seconds: 61);
+        Write(RemotePath, "to move 2.txt", "moved beside it", seconds: 61);
         Assert.Equal(0, Command.Run("mount", "--bind", readOnly, readOnly).ExitCode);
         try
         {
@@ -221,7 +226,11 @@ public sealed class RemoteMirrorTests : IDisposable
             var reason = through == SshTestServer.Alias ? "Read-only file system" : "Fail";
             Assert.Contains(run.Stderr.Split('\n'), line => line.Contains("ro/refused.txt", StringComparison.Ordinal) && line.Contains(reason, StringComparison.Ordinal));
             Assert.Contains(run.Stderr.Split('\n'), line => line.Contains("ro/touched.txt", StringComparison.Ordinal) && line.Contains(reason, StringComparison.Ordinal));
+            Assert.Contains(run.Stderr.Split('\n'), line => line.Contains("ro/moved in.txt", StringComparison.Ordinal) && line.Contains("to move 1.txt", StringComparison.Ordinal));
             Assert.Equal(["touched.txt"], Directory.GetFileSystemEntries(readOnly).Select(Path.GetFileName));
+            Assert.True(File.Exists(Path.Combine(RemotePath, "to move 1.txt")), "the move that failed took its file away");
+            Assert.Equal("moved beside it", File.ReadAllText(Path.Combine(RemotePath, "ok", "moved.txt")));
+            Assert.False(File.Exists(Path.Combine(RemotePath, "to move 2.txt")));
             for (var i = 0; i < 40; i++)
             {
                 Assert.Equal($"beside the read-only directory {i}", File.ReadAllText(Path.Combine(RemotePath, "ok", $"{i:D2}.txt")));
