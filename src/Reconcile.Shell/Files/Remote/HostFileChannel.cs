@@ -210,56 +210,41 @@ public sealed class HostFileChannel : IDisposable
         {
             Check(Ask((byte)'C', id, Encoding.ASCII.GetBytes(MetaText(meta)), [], frames), $"cannot write {temp}");
         }
-        else if (settled is not null)
-        {
-            KillPoint.Step();
-            AskLater((byte)'P', id, Encoding.ASCII.GetBytes(MetaText(meta) + "\0"), Encoding.UTF8.GetBytes(thenTo), frames, (error, lost) =>
-                settled(hash, lost ?? (error is null ? null : $"cannot write {thenTo}: {error}")));
-        }
         else
         {
             KillPoint.Step();
-            Check(Ask((byte)'P', id, Encoding.ASCII.GetBytes(MetaText(meta) + "\0"), Encoding.UTF8.GetBytes(thenTo), frames), $"cannot write {thenTo}");
+            Perform((byte)'P', id, Encoding.ASCII.GetBytes(MetaText(meta) + "\0"), Encoding.UTF8.GetBytes(thenTo), frames, $"cannot write {thenTo}",
+                settled is null ? null : problem => settled(hash, problem));
         }
         return hash;
     }
 
     /// <summary>Renames <paramref name="from"/> to <paramref name="to"/>, atomically replacing a file there; with <paramref name="settled"/>, without waiting for the answer (as <see cref="Put"/>).</summary>
-    public void Rename(string from, string to, Action<string?>? settled = null)
-    {
-        var what = $"cannot rename {from} to {to}";
-        if (settled is null)
-        {
-            Check(Ask((byte)'R', NewId(), Encoding.UTF8.GetBytes(from), Encoding.UTF8.GetBytes("\0" + to)), what);
-            return;
-        }
-        AskLater((byte)'R', NewId(), Encoding.UTF8.GetBytes(from), Encoding.UTF8.GetBytes("\0" + to), null, (error, lost) =>
-            settled(lost ?? (error is null ? null : $"{what}: {error}")));
-    }
+    public void Rename(string from, string to, Action<string?>? settled = null) =>
+        Perform((byte)'R', NewId(), Encoding.UTF8.GetBytes(from), Encoding.UTF8.GetBytes("\0" + to), null, $"cannot rename {from} to {to}", settled);
 
     /// <summary>Sets permission bits and modification time (whole seconds); with <paramref name="settled"/>, without waiting for the answer (as <see cref="Put"/>).</summary>
-    public void SetMeta(string path, FileMeta meta, Action<string?>? settled = null)
-    {
-        var what = $"cannot set the bits and time of {path}";
-        if (settled is null)
-        {
-            Check(Ask((byte)'T', NewId(), Encoding.ASCII.GetBytes(MetaText(meta) + "\0"), Encoding.UTF8.GetBytes(path)), what);
-            return;
-        }
-        AskLater((byte)'T', NewId(), Encoding.ASCII.GetBytes(MetaText(meta) + "\0"), Encoding.UTF8.GetBytes(path), null, (error, lost) =>
-            settled(lost ?? (error is null ? null : $"{what}: {error}")));
-    }
+    public void SetMeta(string path, FileMeta meta, Action<string?>? settled = null) =>
+        Perform((byte)'T', NewId(), Encoding.ASCII.GetBytes(MetaText(meta) + "\0"), Encoding.UTF8.GetBytes(path), null, $"cannot set the bits and time of {path}", settled);
 
     /// <summary>Removes a file; with <paramref name="settled"/>, without waiting for the answer (as <see cref="Put"/>).</summary>
-    public void Delete(string path, Action<string?>? settled = null)
+    public void Delete(string path, Action<string?>? settled = null) =>
+        Perform((byte)'D', NewId(), Encoding.UTF8.GetBytes(path), [], null, $"cannot remove {path}", settled);
+
+    /// <summary>
+    /// Sends a request (after the frames gathered before it). Without <paramref name="settled"/>, waits for
+    /// its answer and throws "<paramref name="what"/>: the host's reason" when it failed. With it, returns
+    /// at once; <paramref name="settled"/> is told later: null when it succeeded, else that same line, or
+    /// why the connection was lost.
+    /// </summary>
+    private void Perform(byte op, uint id, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> more, MemoryStream? before, string what, Action<string?>? settled)
     {
         if (settled is null)
         {
-            Check(Ask((byte)'D', NewId(), Encoding.UTF8.GetBytes(path), []), $"cannot remove {path}");
+            Check(Ask(op, id, payload, more, before), what);
             return;
         }
-        AskLater((byte)'D', NewId(), Encoding.UTF8.GetBytes(path), [], null, (error, lost) =>
-            settled(lost ?? (error is null ? null : $"cannot remove {path}: {error}")));
+        AskLater(op, id, payload, more, before, (error, lost) => settled(lost ?? (error is null ? null : $"{what}: {error}")));
     }
 
     /// <summary>

@@ -514,44 +514,27 @@ public sealed class SftpEndpoint : IMirrorEndpoint, IDisposable
             case CopyLocal local:
                 CopyInside(local, keep);
                 break;
-            case MoveFile move when connection.Files is { } channel && keep is null && !linksFound.Contains(move.To):
-                // Not waited for, in the order sent (see MirrorRunner's runs of moves): Settle tells how it went.
-                NoLink(move.From);
-                channel.Rename(Full(move.From), Full(move.To), problem => Failed(move, problem));
-                if (!ScannedWith(move.From, move.Meta))
-                {
-                    channel.SetMeta(Full(move.To), move.Meta, problem => Failed(move, problem));
-                }
-                break;
-            case StashFile stash when connection.Files is { } channel:
-                NoLink(stash.From);
-                channel.Rename(Full(stash.From), Full(stash.To), problem => Failed(stash, problem));
-                break;
             case MoveFile move:
-                connection.Files?.SettleDeferred();
                 NoLink(move.From);
                 if (move.Replaces)
                 {
                     keep?.Invoke(move.To);
                 }
                 RemoveIfLink(move.To);
-                Rename(Full(move.From), Full(move.To));
+                // Not waited for (see MirrorRunner's runs of moves) unless a backup was taken first.
+                Rename(Full(move.From), Full(move.To), later: keep is null ? move : null);
                 if (!ScannedWith(move.From, move.Meta))
                 {
-                    SetMeta(Full(move.To), move.Meta, unlessSame: true);
+                    SetMeta(Full(move.To), move.Meta, unlessSame: true, later: keep is null ? move : null);
                 }
                 break;
             case StashFile stash:
                 NoLink(stash.From);
-                Rename(Full(stash.From), Full(stash.To));
-                break;
-            case TouchFile touch when connection.Files is { } channel:
-                NoLink(touch.Path);
-                channel.SetMeta(Full(touch.Path), touch.Meta, problem => Failed(touch, problem));
+                Rename(Full(stash.From), Full(stash.To), later: stash);
                 break;
             case TouchFile touch:
                 NoLink(touch.Path);
-                SetMeta(Full(touch.Path), touch.Meta, unlessSame: false);
+                SetMeta(Full(touch.Path), touch.Meta, unlessSame: false, later: touch);
                 break;
             case DeleteFile delete when keep is not null:
                 keep(delete.Path);
@@ -699,6 +682,8 @@ public sealed class SftpEndpoint : IMirrorEndpoint, IDisposable
         {
             throw new IOException($"{what}: the server allows no commands, and {why}");
         }
+        // A command runs on a channel of its own: what the file channel was sent is done first.
+        connection.FilesIfStarted?.SettleDeferred();
         if (connection.Run(command) is not { ExitCode: 0 })
         {
             throw new IOException($"{what}: the command failed");
@@ -710,6 +695,9 @@ public sealed class SftpEndpoint : IMirrorEndpoint, IDisposable
     {
         var target = Full(to);
         var temp = Full(TemporaryBeside(to));
+        // The hash of the bytes sent, for the hash cache, keyed by the whole-second time the copy has.
+        void Sent(ContentHash hash) =>
+            sent[to] = new CachedHash(expected, FileTime.ToDateTime(FileTime.Seconds(meta.ModifiedNs) * FileTime.NanosPerSecond).Ticks, 0, 0, hash);
         try
         {
             ContentHash hash;
@@ -722,7 +710,7 @@ public sealed class SftpEndpoint : IMirrorEndpoint, IDisposable
                 {
                     if (problem is null)
                     {
-                        sent[to] = new CachedHash(expected, FileTime.ToDateTime(FileTime.Seconds(meta.ModifiedNs) * FileTime.NanosPerSecond).Ticks, 0, 0, hashSent);
+                        Sent(hashSent);
                     }
                     Failed(action, problem);
                 });
@@ -756,7 +744,7 @@ public sealed class SftpEndpoint : IMirrorEndpoint, IDisposable
             }
             RemoveIfLink(to);
             Rename(temp, target);
-            sent[to] = new CachedHash(expected, FileTime.ToDateTime(FileTime.Seconds(meta.ModifiedNs) * FileTime.NanosPerSecond).Ticks, 0, 0, hash);
+            Sent(hash);
         }
         catch
         {
@@ -778,7 +766,7 @@ public sealed class SftpEndpoint : IMirrorEndpoint, IDisposable
 
     public IReadOnlyList<(FileAction Action, string Problem)> Settle()
     {
-        connection.Files?.SettleDeferred();
+        connection.FilesIfStarted?.SettleDeferred();
         var failed = new List<(FileAction Action, string Problem)>();
         while (failedLater.TryDequeue(out var one))
         {
@@ -839,11 +827,15 @@ public sealed class SftpEndpoint : IMirrorEndpoint, IDisposable
     }
 
     /// <summary>An atomic rename over whatever file is at <paramref name="to"/>: by the program on the host, else over SFTP.</summary>
-    private void Rename(string from, string to)
+    /// <param name="later">
+    /// The action this rename is part of, when it need not be waited for: through the file channel it is
+    /// then only sent, and <see cref="Settle"/> tells how it went. Over SFTP it is always waited for.
+    /// </param>
+    private void Rename(string from, string to, FileAction? later = null)
     {
         if (connection.Files is { } channel)
         {
-            channel.Rename(from, to);
+            channel.Rename(from, to, later is null ? null : problem => Failed(later, problem));
             return;
         }
         RenameOverSftp(from, to);
@@ -875,11 +867,12 @@ public sealed class SftpEndpoint : IMirrorEndpoint, IDisposable
     /// Sets bits and time: by the program on the host (one request, whatever they were), else over SFTP,
     /// where a stat comes first anyway, so <paramref name="unlessSame"/> saves the setstat.
     /// </summary>
-    private void SetMeta(string full, FileMeta meta, bool unlessSame)
+    /// <param name="later">As for <see cref="Rename"/>.</param>
+    private void SetMeta(string full, FileMeta meta, bool unlessSame, FileAction? later = null)
     {
         if (connection.Files is { } channel)
         {
-            channel.SetMeta(full, meta);
+            channel.SetMeta(full, meta, later is null ? null : problem => Failed(later, problem));
             return;
         }
         var attributes = connection.Sftp.GetAttributes(full);

@@ -296,6 +296,18 @@ public sealed class SshConnection : IDisposable
         }
     }
 
+    /// <summary>The file channel if it was started, without starting it (to wait for what it was sent).</summary>
+    public HostFileChannel? FilesIfStarted
+    {
+        get
+        {
+            lock (filesLock)
+            {
+                return files;
+            }
+        }
+    }
+
     private SshClient? ExecClient()
     {
         lock (execLock)
