@@ -58,10 +58,10 @@ public sealed class SshConnection : IDisposable
         var port = root.Port ?? settings.Port ?? 22;
         var user = root.User ?? settings.User ?? Environment.UserName;
         var keys = Keys(options, settings, sshDirectory, home, root.Host, user);
-        ConnectionInfo Settings() => PreferHardwareCiphers(new(host, port, user, new PrivateKeyAuthenticationMethod(user, [.. keys.Select(k => k.Key)]))
+        ConnectionInfo Settings() => Sntrup761X25519Exchange.UseFor(PreferHardwareCiphers(new(host, port, user, new PrivateKeyAuthenticationMethod(user, [.. keys.Select(k => k.Key)]))
         {
             Timeout = TimeSpan.FromSeconds(30),
-        });
+        }));
         var knownHostsFile = Path.Combine(sshDirectory, "known_hosts");
         var knownHosts = File.Exists(knownHostsFile) ? KnownHosts.Parse(File.ReadAllText(knownHostsFile)) : KnownHosts.Empty;
         string? refusal = null;
