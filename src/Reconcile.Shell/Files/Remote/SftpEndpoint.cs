@@ -195,32 +195,71 @@ public sealed class SftpEndpoint : IMirrorEndpoint, IDisposable
     /// </summary>
     private ScanResult? ScanWithFind(IReadOnlyList<PathGlob> excludes, bool asDest, HashCache? known, Action<int>? entries)
     {
-        var run = connection.Run($"cd -- {Quote(rootPath)} && LC_ALL=C find . -printf '%y %s %T@ %m %U %i %C@ %P\\0%l\\0'");
+        // The listing is read as find writes it: each entry is taken in while the host lists the next.
+        var tree = new TreeBuilder(excludes, asDest, known, asDest ? null : SetIdKeptFor());
+        var count = 0;
+        var readable = true;
+        var exit = connection.RunReading($"cd -- {Quote(rootPath)} && LC_ALL=C find . -printf '%y %s %T@ %m %U %i %C@ %P\\0%l\\0'", output =>
+        {
+            // Each entry is two NUL-ended fields: "%y %s %T@ %m %U %i %C@ %P" (the path may hold spaces) and its link target.
+            string? pending = null;
+            foreach (var record in NulEndedRecords(output))
+            {
+                if (pending is null)
+                {
+                    pending = record;
+                    continue;
+                }
+                var (described, target) = (pending, record);
+                pending = null;
+                var fields = described.Split(' ', 8);
+                if (!readable || fields.Length < 8 || fields[0].Length != 1 || !TryParseTime(fields[2], out var modifiedNs) || !TryParseTime(fields[6], out var changeNs)
+                    || !uint.TryParse(fields[4], NumberStyles.None, CultureInfo.InvariantCulture, out var owner)
+                    || !ulong.TryParse(fields[5], NumberStyles.None, CultureInfo.InvariantCulture, out var inode))
+                {
+                    readable = false;
+                    continue;
+                }
+                count++;
+                var size = long.Parse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture);
+                var mode = Convert.ToInt32(fields[3], 8) & 0b111_111_111_111;
+                tree.Add(fields[7], fields[0][0], size, modifiedNs, mode, owner, new Inode(inode, changeNs), () => target);
+            }
+            readable &= pending is null;
+        });
         StageClock.Mark("remote: listed by find");
-        if (run is not { ExitCode: 0 } listed)
+        if (exit != 0 || !readable)
         {
             return null;
         }
-        var tree = new TreeBuilder(excludes, asDest, known, asDest ? null : SetIdKeptFor());
-        var records = listed.Output.Split('\0');
-        var count = 0;
-        // Each entry is two NUL-ended fields: "%y %s %T@ %m %U %i %C@ %P" (the path may hold spaces) and its link target.
-        for (var i = 0; i + 1 < records.Length; i += 2)
-        {
-            var fields = records[i].Split(' ', 8);
-            if (fields.Length < 8 || fields[0].Length != 1 || !TryParseTime(fields[2], out var modifiedNs) || !TryParseTime(fields[6], out var changeNs)
-                || !uint.TryParse(fields[4], NumberStyles.None, CultureInfo.InvariantCulture, out var owner)
-                || !ulong.TryParse(fields[5], NumberStyles.None, CultureInfo.InvariantCulture, out var inode))
-            {
-                return null;
-            }
-            count++;
-            var size = long.Parse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture);
-            var mode = Convert.ToInt32(fields[3], 8) & 0b111_111_111_111;
-            tree.Add(fields[7], fields[0][0], size, modifiedNs, mode, owner, new Inode(inode, changeNs), () => records[i + 1]);
-        }
         entries?.Invoke(count);
         return tree.Result([]);
+    }
+
+    /// <summary>The NUL-ended records of a stream, as UTF-8 text, each as soon as its NUL has come (bytes after the last NUL are no record).</summary>
+    internal static IEnumerable<string> NulEndedRecords(Stream stream)
+    {
+        var buffer = new byte[64 * 1024];
+        var filled = 0;
+        int read;
+        while ((read = stream.Read(buffer, filled, buffer.Length - filled)) > 0)
+        {
+            filled += read;
+            var start = 0;
+            int end;
+            while ((end = Array.IndexOf(buffer, (byte)0, start, filled - start)) >= 0)
+            {
+                yield return Encoding.UTF8.GetString(buffer, start, end - start);
+                start = end + 1;
+            }
+            // What is left is the start of a record: kept at the front, in a bigger buffer when it fills this one.
+            Buffer.BlockCopy(buffer, start, buffer, 0, filled - start);
+            filled -= start;
+            if (filled == buffer.Length)
+            {
+                Array.Resize(ref buffer, buffer.Length * 2);
+            }
+        }
     }
 
     /// <summary>find's <c>%T@</c>, "seconds.fraction", as nanoseconds since the epoch.</summary>

@@ -259,6 +259,25 @@ public sealed class SshConnection : IDisposable
     }
 
 
+    /// <summary>
+    /// Runs a shell command on the host and hands its standard output to <paramref name="read"/> as it
+    /// arrives (which must read it to the end); the exit code, or null when the server allows no commands.
+    /// </summary>
+    public int? RunReading(string command, Action<Stream> read)
+    {
+        var client = ExecClient();
+        if (client is null)
+        {
+            return null;
+        }
+        using var run = client.CreateCommand(command);
+        run.CommandTimeout = TimeSpan.FromHours(1);
+        var running = run.ExecuteAsync(CancellationToken.None);
+        read(run.OutputStream);
+        running.GetAwaiter().GetResult();
+        return run.ExitStatus ?? -1;
+    }
+
     /// <summary>Whether commands can run on the host: an exec channel opens, and sha256sum, cp and find answer.</summary>
     public bool CommandsAllowed => commandsCheck?.Result ?? false;
 
