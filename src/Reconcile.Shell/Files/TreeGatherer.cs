@@ -86,8 +86,30 @@ internal sealed class TreeGatherer(LocalAccess access, TextWriter stderr, RunPro
         var destCachedSide = destCached.Join();
         // A pair found to hold the same bytes needs its SHA-256 only for a cache or a saved plan.
         var (sourceFresh, destFresh) = HashPairs(sourceCached, destCachedSide, problems, hashWhenSame: cacheDir is not null || fingerprinted);
-        var source = HashSide(sourceCached, sourceFresh, problems, quiet);
-        var dest = HashSide(destCachedSide, destFresh, problems, quiet);
+        foreach (var warning in new[] { sourceCached.Warning, destCachedSide.Warning })
+        {
+            if (warning is not null && !quiet)
+            {
+                stderr.WriteLine($"reconcile: {warning}");
+            }
+        }
+        // A remote side's files are hashed on their host, which this machine only waits for: that side
+        // is asked on a thread of its own while this machine reads its own side's files. Two local sides
+        // take turns, as each read uses every core.
+        var remoteSide = sourceCached.Endpoint is LocalEndpoint == destCachedSide.Endpoint is LocalEndpoint ? null
+            : sourceCached.Endpoint is LocalEndpoint ? destCachedSide : sourceCached;
+        var sourceProblems = new List<string>();
+        var destProblems = new List<string>();
+        var remoteHashing = remoteSide is null ? null : OwnThread<HashedTree>.Start(() => remoteSide == sourceCached
+            ? HashSide(sourceCached, sourceFresh, sourceProblems)
+            : HashSide(destCachedSide, destFresh, destProblems));
+        var source = remoteSide == sourceCached ? null : HashSide(sourceCached, sourceFresh, sourceProblems);
+        var dest = remoteSide == destCachedSide ? null : HashSide(destCachedSide, destFresh, destProblems);
+        var remote = remoteHashing?.Join();
+        source ??= remote!;
+        dest ??= remote!;
+        problems.AddRange(sourceProblems);
+        problems.AddRange(destProblems);
         StageClock.Mark("files: hashed");
         if (verbose)
         {
@@ -233,15 +255,11 @@ internal sealed class TreeGatherer(LocalAccess access, TextWriter stderr, RunPro
     private static ContentHash StandIn(ulong pair) => new(0, 0, 0, pair);
 
     /// <summary>Reads and hashes what the cache did not know, and gives the side's tree with every wanted hash.</summary>
-    private (FileTree Tree, HashedSide Side, int FromCache) HashSide(CachedSide side, Dictionary<string, ContentHash> fresh, List<string> problems, bool quiet)
+    private HashedTree HashSide(CachedSide side, Dictionary<string, ContentHash> fresh, List<string> problems)
     {
-        if (side.Warning is not null && !quiet)
-        {
-            stderr.WriteLine($"reconcile: {side.Warning}");
-        }
         if (side.Files is not { } files)
         {
-            return (side.Tree, new HashedSide(side.Endpoint.Root, side.Scan, side.Cache, fresh), side.FromCache);
+            return new(side.Tree, new HashedSide(side.Endpoint.Root, side.Scan, side.Cache, fresh), side.FromCache);
         }
         if (side.ToRead.Count > 0)
         {
@@ -256,8 +274,11 @@ internal sealed class TreeGatherer(LocalAccess access, TextWriter stderr, RunPro
                 fresh[path] = hash;
             }
         }
-        return (side.Tree with { Files = files }, new HashedSide(side.Endpoint.Root, side.Scan, side.Cache, fresh), side.FromCache);
+        return new(side.Tree with { Files = files }, new HashedSide(side.Endpoint.Root, side.Scan, side.Cache, fresh), side.FromCache);
     }
+
+    /// <summary>One side's tree with every wanted hash, what the cache needs of it, and how many hashes the cache gave.</summary>
+    private sealed record HashedTree(FileTree Tree, HashedSide Side, int FromCache);
 
     /// <summary>
     /// Remembers the hashes of this run for the next one; DEST paths the plan touched are forgotten, then
