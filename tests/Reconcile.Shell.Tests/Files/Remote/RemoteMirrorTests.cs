@@ -291,6 +291,30 @@ public sealed class RemoteMirrorTests : IDisposable
         AssertRemoteMirrors();
     }
 
+    /// <summary>
+    /// Renamed files are hashed on the host by openssl, or by sha256sum for names openssl writes escaped
+    /// (a newline, a backslash); every one is moved, none copied.
+    /// </summary>
+    [SkippableFact]
+    public void RenamedFilesWithNamesOfEveryKindAreHashedOnTheHostAndMoved()
+    {
+        _ = SshTestServer.Home;
+        var names = new[] { "plain", "with space", "-dash", "café", "new\nline", "back\\slash", "tab\tand\rreturn" };
+        foreach (var (name, i) in names.Select((n, i) => (n, i)))
+        {
+            Write(Source, "old/" + name, $"the content of file number {i}", seconds: i);
+        }
+        Assert.Equal(0, Files(Source, RemoteDest).ExitCode);
+        Directory.Move(Path.Combine(Source, "old"), Path.Combine(Source, "new"));
+        var run = Files("--format", "json", Source, RemoteDest);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        using var json = JsonDocument.Parse(run.Stdout);
+        var summary = json.RootElement.GetProperty("summary");
+        Assert.Equal(0, summary.GetProperty("copy").GetInt32());
+        Assert.Equal(names.Length, summary.GetProperty("move").GetInt32());
+        AssertRemoteMirrors();
+    }
+
     [SkippableFact]
     public void AFileBecomesADirectoryAndADirectoryAFile()
     {
