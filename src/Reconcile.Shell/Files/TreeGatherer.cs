@@ -100,11 +100,11 @@ internal sealed class TreeGatherer(LocalAccess access, TextWriter stderr, RunPro
             : sourceCached.Endpoint is LocalEndpoint ? destCachedSide : sourceCached;
         var sourceProblems = new List<string>();
         var destProblems = new List<string>();
-        var remoteHashing = remoteSide is null ? null : OwnThread<HashedTree>.Start(() => remoteSide == sourceCached
+        var remoteHashing = remoteSide is null ? null : OwnThread<HashedTree>.Start(() => ReferenceEquals(remoteSide, sourceCached)
             ? HashSide(sourceCached, sourceFresh, sourceProblems)
             : HashSide(destCachedSide, destFresh, destProblems));
-        var source = remoteSide == sourceCached ? null : HashSide(sourceCached, sourceFresh, sourceProblems);
-        var dest = remoteSide == destCachedSide ? null : HashSide(destCachedSide, destFresh, destProblems);
+        var source = ReferenceEquals(remoteSide, sourceCached) ? null : HashSide(sourceCached, sourceFresh, sourceProblems);
+        var dest = ReferenceEquals(remoteSide, destCachedSide) ? null : HashSide(destCachedSide, destFresh, destProblems);
         var remote = remoteHashing?.Join();
         source ??= remote!;
         dest ??= remote!;
