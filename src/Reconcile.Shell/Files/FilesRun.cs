@@ -324,6 +324,7 @@ public sealed class FilesRun(LocalAccess access, TextWriter stdout, TextWriter s
             copying.Done();
             return done;
         });
+        StageClock.Mark("files: carried out");
         lines.ForEach(stdout.WriteLine);
         if (textOut)
         {
@@ -336,6 +337,7 @@ public sealed class FilesRun(LocalAccess access, TextWriter stdout, TextWriter s
         problems.AddRange(result.Failures);
         var sent = remoteDest is null ? [] : SentHashes.Settled(roots.CacheDirectory, remoteDest, gathered.ScanStart);
         new TreeGatherer(access, stderr, RunProgress.Silent).SaveCaches(gathered, plan, quiet, roots.CacheDirectory, sent);
+        StageClock.Mark("files: hash caches saved");
         ReportProblems(problems);
         if (result.Interrupted)
         {
