@@ -198,25 +198,26 @@ public sealed class MirrorRunner(IMirrorEndpoint source, IMirrorEndpoint dest, A
     }
 
     /// <summary>
-    /// The batches, with each stretch of moves and stashes that run alone (two or more in a row, no
-    /// backups) made one batch that runs in order: an endpoint across a network sends each move before
-    /// the one before it is answered (the host carries them out in the order sent), and the runner asks
-    /// how they went at the end of the stretch. A move that fails does not stop the ones after it, as it
-    /// does not when they run alone. Returned as batches that do not run side by side.
+    /// The batches, with each stretch of moves, stashes and directory times that run alone (two or more
+    /// in a row, no backups) made one batch that runs in order: an endpoint across a network sends each
+    /// before the one before it is answered (the host carries them out in the order sent, so a directory's
+    /// bits still come after those of the directories inside it), and the runner asks how they went at
+    /// the end of the stretch. One that fails does not stop the ones after it, as it does not when they
+    /// run alone. Returned as batches that do not run side by side.
     /// </summary>
     private IEnumerable<ActionBatch> InOrderRuns(FileAction[] actions, IReadOnlyList<ActionBatch> batches)
     {
-        static bool Move(FileAction action) => action is MoveFile or StashFile;
+        static bool SentInOrder(FileAction action) => action is MoveFile or StashFile or TouchDirectory;
         for (var b = 0; b < batches.Count; b++)
         {
             var batch = batches[b];
-            if (keep is not null || batch.SideBySide || !Move(actions[batch.Start]))
+            if (keep is not null || batch.SideBySide || !SentInOrder(actions[batch.Start]))
             {
                 yield return batch;
                 continue;
             }
             var end = batch.End;
-            while (b + 1 < batches.Count && !batches[b + 1].SideBySide && Move(actions[batches[b + 1].Start]))
+            while (b + 1 < batches.Count && !batches[b + 1].SideBySide && SentInOrder(actions[batches[b + 1].Start]))
             {
                 end = batches[++b].End;
             }

@@ -597,7 +597,7 @@ public sealed class SftpEndpoint : IMirrorEndpoint, IDisposable
                 MakeNode(node, keep);
                 break;
             case TouchDirectory touch:
-                SetMeta(Full(touch.Path), touch.Meta, unlessSame: false);
+                SetMeta(Full(touch.Path), touch.Meta, unlessSame: false, later: touch);
                 break;
             case MakeDirectory mkdir:
                 MakeDirectory(Full(mkdir.Path));

@@ -214,6 +214,12 @@ public sealed class RemoteMirrorTests : IDisposable
         Write(RemotePath, "to move 1.txt", "moved, but not into a read-only directory", seconds: 60);
         Write(Source, "ok/moved.txt", "moved beside it", seconds: 61);
         Write(RemotePath, "to move 2.txt", "moved beside it", seconds: 61);
+        // the directories' times, sent one after the other (deepest first): the read-only one fails
+        foreach (var (dir, seconds) in new[] { ("ok/deeper", 300), ("ok", 200), ("ro", 100) })
+        {
+            Directory.CreateDirectory(Path.Combine(Source, dir));
+            Directory.SetLastWriteTimeUtc(Path.Combine(Source, dir), Time.AddSeconds(seconds));
+        }
         Assert.Equal(0, Command.Run("mount", "--bind", readOnly, readOnly).ExitCode);
         try
         {
@@ -231,6 +237,9 @@ public sealed class RemoteMirrorTests : IDisposable
             Assert.True(File.Exists(Path.Combine(RemotePath, "to move 1.txt")), "the move that failed took its file away");
             Assert.Equal("moved beside it", File.ReadAllText(Path.Combine(RemotePath, "ok", "moved.txt")));
             Assert.False(File.Exists(Path.Combine(RemotePath, "to move 2.txt")));
+            Assert.Contains(run.Stderr.Split('\n'), line => line.Contains("touch_dir", StringComparison.Ordinal) && line.Contains(" ro: ", StringComparison.Ordinal) && line.Contains(reason, StringComparison.Ordinal));
+            Assert.Equal(Time.AddSeconds(300).Ticks / TimeSpan.TicksPerSecond, Directory.GetLastWriteTimeUtc(Path.Combine(RemotePath, "ok", "deeper")).Ticks / TimeSpan.TicksPerSecond);
+            Assert.Equal(Time.AddSeconds(200).Ticks / TimeSpan.TicksPerSecond, Directory.GetLastWriteTimeUtc(Path.Combine(RemotePath, "ok")).Ticks / TimeSpan.TicksPerSecond);
             for (var i = 0; i < 40; i++)
             {
                 Assert.Equal($"beside the read-only directory {i}", File.ReadAllText(Path.Combine(RemotePath, "ok", $"{i:D2}.txt")));
