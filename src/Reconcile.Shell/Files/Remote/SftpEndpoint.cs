@@ -1022,10 +1022,10 @@ public sealed class SftpEndpoint : IMirrorEndpoint, IDisposable
 
     /// <summary>
     /// Every path hashed on the host in one run (through <c>xargs</c>), the names given NUL-separated on
-    /// its stdin, never through the shell: by <c>openssl dgst</c> where the host has it, else, and for a
-    /// name holding a newline or a backslash (which openssl writes escaped), by <c>sha256sum -z</c>. A hash
-    /// is taken only under the exact name it was asked for; a path neither answers for (unreadable, or
-    /// gone) is read over SFTP instead, which names the reason.
+    /// its stdin, never through the shell: by <c>openssl dgst</c> where the host has it, else, and for
+    /// what it does not answer for (a name holding a newline or a backslash, which it writes escaped), by
+    /// <c>sha256sum -z</c>. A hash is taken only under the exact name it was asked for; a path neither
+    /// answers for (unreadable, or gone) is read over SFTP instead, which names the reason.
     /// </summary>
     private void HashOnHost(string[] paths, Dictionary<string, ContentHash> hashes, List<string> problems, Action<long>? hashed)
     {
@@ -1040,17 +1040,17 @@ public sealed class SftpEndpoint : IMirrorEndpoint, IDisposable
             return names.ToArray();
         }
         var found = new Dictionary<string, ContentHash>(StringComparer.Ordinal);
-        var bySha256sum = paths;
         if (connection.HasOpenssl)
         {
-            var plain = paths.Where(p => !p.Contains('\n', StringComparison.Ordinal) && !p.Contains('\\', StringComparison.Ordinal)).ToArray();
-            bySha256sum = [.. paths.Except(plain, StringComparer.Ordinal)];
+            var plain = paths.Where(p => !p.Contains('\n', StringComparison.Ordinal) && !p.Contains('\\', StringComparison.Ordinal));
             // The names start with "./", so that none is taken for an option.
             if (connection.Run($"cd -- {Quote(rootPath)} && LC_ALL=C exec xargs -0 -r openssl dgst -sha256 -r", Names(plain, "./")) is { } digests)
             {
                 ParseDigests(digests.Output, found);
             }
         }
+        // What openssl left (escaped names, or an openssl that answers otherwise) goes to sha256sum.
+        var bySha256sum = paths.Where(p => !found.ContainsKey(p)).ToArray();
         if (bySha256sum.Length > 0 && connection.Run($"cd -- {Quote(rootPath)} && LC_ALL=C exec xargs -0 -r sha256sum -z --", Names(bySha256sum, "")) is { } sums)
         {
             foreach (var (name, hash) in ParseSums(sums.Output))

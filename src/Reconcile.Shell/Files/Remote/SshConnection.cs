@@ -25,6 +25,7 @@ public sealed class SshConnection : IDisposable
     private readonly Lock execLock = new();
     private SshClient? exec;
     private bool? commandsAllowed;
+    private bool hasOpenssl;
     private Task<bool>? commandsCheck;
     private readonly Lock filesLock = new();
     private HostFileChannel? files;
@@ -283,15 +284,9 @@ public sealed class SshConnection : IDisposable
 
     /// <summary>
     /// Whether the host has <c>openssl</c>, whose SHA-256 uses the CPU's SHA instructions: several times
-    /// faster than <c>sha256sum</c> (135 MB/s against 900 MB/s on the test machine).
+    /// faster than <c>sha256sum</c> (900 MB/s against 135 MB/s on the test machine).
     /// </summary>
-    public bool HasOpenssl
-    {
-        get => CommandsAllowed && hasOpenssl;
-        private set => hasOpenssl = value;
-    }
-
-    private bool hasOpenssl;
+    public bool HasOpenssl => CommandsAllowed && hasOpenssl;
 
     private bool CheckCommands()
     {
@@ -299,7 +294,7 @@ public sealed class SshConnection : IDisposable
         {
             var check = Run("sha256sum --version >/dev/null 2>&1 && cp --version >/dev/null 2>&1 && find --version >/dev/null 2>&1 && echo yes && { openssl version >/dev/null 2>&1 && echo openssl; true; }");
             commandsAllowed = check is { ExitCode: 0, Output: "yes\n" or "yes\nopenssl\n" };
-            HasOpenssl = commandsAllowed.Value && check is { Output: "yes\nopenssl\n" };
+            hasOpenssl = commandsAllowed.Value && check is { Output: "yes\nopenssl\n" };
         }
         catch (Exception e) when (e is SshException or SocketException or IOException or ObjectDisposedException or InvalidOperationException)
         {
