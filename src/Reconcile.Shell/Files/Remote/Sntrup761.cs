@@ -294,68 +294,81 @@ internal sealed class Sntrup761
     private const int Padded = 768;
 
     /// <summary>out = 1 / g in R3; false when g has no inverse (then out is not one).</summary>
-    internal static bool R3Reciprocal(sbyte[] output, sbyte[] g0)
-    {
-        var f = new int[Padded];
-        var g = new int[Padded];
-        var v = new int[Padded];
-        var r = new int[Padded];
-        r[0] = 1;
-        f[0] = 1;
-        f[P - 1] = -1;
-        f[P] = -1;
-        for (var i = 0; i < P; i++)
-        {
-            g[P - 1 - i] = g0[i];
-        }
-        var fs = MemoryMarshal.Cast<int, Vector<int>>(f.AsSpan());
-        var gs = MemoryMarshal.Cast<int, Vector<int>>(g.AsSpan());
-        var vs = MemoryMarshal.Cast<int, Vector<int>>(v.AsSpan());
-        var rs = MemoryMarshal.Cast<int, Vector<int>>(r.AsSpan());
-        var delta = 1;
-        for (var loop = 0; loop < (2 * P) - 1; loop++)
-        {
-            Array.Copy(v, 0, v, 1, P);
-            v[0] = 0;
-            var sign = new Vector<int>(-g[0] * f[0]);
-            var swapMask = NegativeMask(-delta) & NonZeroMask(g[0]);
-            delta ^= swapMask & (delta ^ -delta);
-            delta++;
-            var swap = new Vector<int>(swapMask);
-            for (var i = 0; i < fs.Length; i++)
-            {
-                var t = swap & (fs[i] ^ gs[i]);
-                fs[i] ^= t;
-                gs[i] = Freeze3((gs[i] ^ t) + (sign * fs[i]));
-                t = swap & (vs[i] ^ rs[i]);
-                vs[i] ^= t;
-                rs[i] = Freeze3((rs[i] ^ t) + (sign * vs[i]));
-            }
-            Array.Copy(g, 1, g, 0, P);
-            g[P] = 0;
-        }
-        var scale = f[0];
-        for (var i = 0; i < P; i++)
-        {
-            output[i] = (sbyte)(scale * v[P - 1 - i]);
-        }
-        return NonZeroMask(delta) == 0;
-    }
+    internal static bool R3Reciprocal(sbyte[] output, sbyte[] g) =>
+        Reciprocal<Modulo3, sbyte>(output, g, numerator: 1);
 
     /// <summary>out = 1 / (3 f) in Rq; false when there is none.</summary>
-    internal static bool RqReciprocalOf3Times(short[] output, sbyte[] f0)
+    internal static bool RqReciprocalOf3Times(short[] output, sbyte[] f) =>
+        Reciprocal<ModuloQ, short>(output, f, numerator: ModuloQ.Reciprocal(3));
+
+    /// <summary>out = a · s in Rq, s small.</summary>
+    internal static void RqTimesSmall(short[] output, short[] a, sbyte[] s) => Times<ModuloQ, short>(output, a, s);
+
+    /// <summary>out = a · b in R3.</summary>
+    internal static void R3Times(sbyte[] output, sbyte[] a, sbyte[] b) => Times<Modulo3, sbyte>(output, a, b);
+
+    /// <summary>
+    /// The coefficients' field, modulo a prime (q or 3), each value kept centred: the reciprocal and the
+    /// product are written once for both rings, and each use is compiled for its field.
+    /// </summary>
+    private interface IPrimeField
+    {
+        static abstract int Reduce(int x);
+
+        static abstract Vector<int> Reduce(Vector<int> x);
+
+        static abstract int Reciprocal(int a);
+    }
+
+    private readonly struct ModuloQ : IPrimeField
+    {
+        public static int Reduce(int x) => FreezeQ(x);
+
+        public static Vector<int> Reduce(Vector<int> x) => FreezeQ(x);
+
+        /// <summary>1 / a modulo q, as a^(q-2).</summary>
+        public static int Reciprocal(int a)
+        {
+            var result = a;
+            for (var i = 1; i < Q - 2; i++)
+            {
+                result = FreezeQ(a * result);
+            }
+            return result;
+        }
+    }
+
+    private readonly struct Modulo3 : IPrimeField
+    {
+        public static int Reduce(int x) => Freeze3(x);
+
+        public static Vector<int> Reduce(Vector<int> x) => Freeze3(x);
+
+        /// <summary>1 and -1 are their own reciprocals modulo 3.</summary>
+        public static int Reciprocal(int a) => a;
+    }
+
+    /// <summary>
+    /// out = numerator / input in Z[x]/(x^p - x - 1) over the field, by the specification's constant-time
+    /// division steps (2p - 1 of them, whatever the input): f starts as the modulus, g as the reversed
+    /// input; each step may swap them (and v with r), then cancels g's constant term against f's. False
+    /// when the input has no inverse.
+    /// </summary>
+    private static bool Reciprocal<TField, TCoefficient>(TCoefficient[] output, sbyte[] input, int numerator)
+        where TField : IPrimeField
+        where TCoefficient : IBinaryInteger<TCoefficient>
     {
         var f = new int[Padded];
         var g = new int[Padded];
         var v = new int[Padded];
         var r = new int[Padded];
-        r[0] = Reciprocal(3);
+        r[0] = numerator;
         f[0] = 1;
         f[P - 1] = -1;
         f[P] = -1;
         for (var i = 0; i < P; i++)
         {
-            g[P - 1 - i] = f0[i];
+            g[P - 1 - i] = input[i];
         }
         var fs = MemoryMarshal.Cast<int, Vector<int>>(f.AsSpan());
         var gs = MemoryMarshal.Cast<int, Vector<int>>(g.AsSpan());
@@ -377,35 +390,26 @@ internal sealed class Sntrup761
             {
                 var t = swap & (fs[i] ^ gs[i]);
                 fs[i] ^= t;
-                gs[i] = FreezeQ((fHead * (gs[i] ^ t)) - (gHead * fs[i]));
+                gs[i] = TField.Reduce((fHead * (gs[i] ^ t)) - (gHead * fs[i]));
                 t = swap & (vs[i] ^ rs[i]);
                 vs[i] ^= t;
-                rs[i] = FreezeQ((fHead * (rs[i] ^ t)) - (gHead * vs[i]));
+                rs[i] = TField.Reduce((fHead * (rs[i] ^ t)) - (gHead * vs[i]));
             }
             Array.Copy(g, 1, g, 0, P);
             g[P] = 0;
         }
-        var scale = Reciprocal(f[0]);
+        var scale = TField.Reciprocal(f[0]);
         for (var i = 0; i < P; i++)
         {
-            output[i] = (short)FreezeQ(scale * v[P - 1 - i]);
+            output[i] = TCoefficient.CreateTruncating(TField.Reduce(scale * v[P - 1 - i]));
         }
         return NonZeroMask(delta) == 0;
     }
 
-    /// <summary>1 / a modulo q, as a^(q-2).</summary>
-    private static int Reciprocal(int a)
-    {
-        var result = a;
-        for (var i = 1; i < Q - 2; i++)
-        {
-            result = FreezeQ(a * result);
-        }
-        return result;
-    }
-
-    /// <summary>out = a · s in Rq, s small.</summary>
-    internal static void RqTimesSmall(short[] output, short[] a, sbyte[] s)
+    /// <summary>out = a · s over the field, s small; the terms of degree p and up folded back in, as x^p = x + 1.</summary>
+    private static void Times<TField, TCoefficient>(TCoefficient[] output, TCoefficient[] a, sbyte[] s)
+        where TField : IPrimeField
+        where TCoefficient : IBinaryInteger<TCoefficient>
     {
         var product = new int[(2 * P) - 1];
         for (var j = 0; j < P; j++)
@@ -414,43 +418,17 @@ internal sealed class Sntrup761
             var row = product.AsSpan(j, P);
             for (var i = 0; i < P; i++)
             {
-                row[i] += sj * a[i];
+                row[i] += sj * int.CreateTruncating(a[i]);
             }
         }
-        Reduce(product);
-        for (var i = 0; i < P; i++)
-        {
-            output[i] = (short)FreezeQ(product[i]);
-        }
-    }
-
-    /// <summary>out = a · b in R3.</summary>
-    internal static void R3Times(sbyte[] output, sbyte[] a, sbyte[] b)
-    {
-        var product = new int[(2 * P) - 1];
-        for (var j = 0; j < P; j++)
-        {
-            int bj = b[j];
-            var row = product.AsSpan(j, P);
-            for (var i = 0; i < P; i++)
-            {
-                row[i] += bj * a[i];
-            }
-        }
-        Reduce(product);
-        for (var i = 0; i < P; i++)
-        {
-            output[i] = (sbyte)Freeze3(product[i]);
-        }
-    }
-
-    /// <summary>Folds the terms of degree p and up back in, as x^p = x + 1.</summary>
-    private static void Reduce(int[] product)
-    {
         for (var i = (2 * P) - 2; i >= P; i--)
         {
             product[i - P] += product[i];
             product[i - P + 1] += product[i];
+        }
+        for (var i = 0; i < P; i++)
+        {
+            output[i] = TCoefficient.CreateTruncating(TField.Reduce(product[i]));
         }
     }
 
