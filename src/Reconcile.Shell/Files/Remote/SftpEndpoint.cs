@@ -75,14 +75,8 @@ public sealed class SftpEndpoint : IMirrorEndpoint, IDisposable
         {
             return (IReadOnlyList<KeyValuePair<string, CachedHash>>)found;
         }
-        var names = new MemoryStream();
-        foreach (var path in sent.Keys)
-        {
-            names.Write(Encoding.UTF8.GetBytes("./" + path));
-            names.WriteByte(0);
-        }
         var script = "exec find \"$@\" -maxdepth 0 -printf '%i %C@ %s %T@ %p\\0'";
-        var run = connection.Run($"cd -- {Quote(rootPath)} && LC_ALL=C exec xargs -0 -r sh -c {Quote(script)} sh", names.ToArray());
+        var run = connection.Run($"cd -- {Quote(rootPath)} && LC_ALL=C exec xargs -0 -r sh -c {Quote(script)} sh", NulSeparated(sent.Keys, "./"));
         foreach (var record in run?.Output.Split('\0') ?? [])
         {
             var fields = record.Split(' ', 5);
@@ -1029,34 +1023,21 @@ public sealed class SftpEndpoint : IMirrorEndpoint, IDisposable
     /// </summary>
     private void HashOnHost(string[] paths, Dictionary<string, ContentHash> hashes, List<string> problems, Action<long>? hashed)
     {
-        static byte[] Names(IEnumerable<string> paths, string prefix)
-        {
-            var names = new MemoryStream();
-            foreach (var path in paths)
-            {
-                names.Write(Encoding.UTF8.GetBytes(prefix + path));
-                names.WriteByte(0);
-            }
-            return names.ToArray();
-        }
         var found = new Dictionary<string, ContentHash>(StringComparer.Ordinal);
         if (connection.HasOpenssl)
         {
             var plain = paths.Where(p => !p.Contains('\n', StringComparison.Ordinal) && !p.Contains('\\', StringComparison.Ordinal));
             // The names start with "./", so that none is taken for an option.
-            if (connection.Run($"cd -- {Quote(rootPath)} && LC_ALL=C exec xargs -0 -r openssl dgst -sha256 -r", Names(plain, "./")) is { } digests)
+            if (connection.Run($"cd -- {Quote(rootPath)} && LC_ALL=C exec xargs -0 -r openssl dgst -sha256 -r", NulSeparated(plain, "./")) is { } digests)
             {
                 ParseDigests(digests.Output, found);
             }
         }
         // What openssl left (escaped names, or an openssl that answers otherwise) goes to sha256sum.
         var bySha256sum = paths.Where(p => !found.ContainsKey(p)).ToArray();
-        if (bySha256sum.Length > 0 && connection.Run($"cd -- {Quote(rootPath)} && LC_ALL=C exec xargs -0 -r sha256sum -z --", Names(bySha256sum, "")) is { } sums)
+        if (bySha256sum.Length > 0 && connection.Run($"cd -- {Quote(rootPath)} && LC_ALL=C exec xargs -0 -r sha256sum -z --", NulSeparated(bySha256sum, "")) is { } sums)
         {
-            foreach (var (name, hash) in ParseSums(sums.Output))
-            {
-                found[name] = hash;
-            }
+            ParseSums(sums.Output, found);
         }
         foreach (var path in paths)
         {
@@ -1088,10 +1069,21 @@ public sealed class SftpEndpoint : IMirrorEndpoint, IDisposable
         }
     }
 
-    /// <summary><c>sha256sum -z</c> output: <c>HEX  NAME</c> records ended by NUL (names are not escaped with <c>-z</c>).</summary>
-    internal static Dictionary<string, ContentHash> ParseSums(string output)
+    /// <summary>Names for a command's stdin (for <c>xargs -0</c>): each as UTF-8 after <paramref name="prefix"/>, ended by NUL.</summary>
+    private static byte[] NulSeparated(IEnumerable<string> paths, string prefix)
     {
-        var found = new Dictionary<string, ContentHash>(StringComparer.Ordinal);
+        var names = new MemoryStream();
+        foreach (var path in paths)
+        {
+            names.Write(Encoding.UTF8.GetBytes(prefix + path));
+            names.WriteByte(0);
+        }
+        return names.ToArray();
+    }
+
+    /// <summary><c>sha256sum -z</c> output: <c>HEX  NAME</c> records ended by NUL (names are not escaped with <c>-z</c>).</summary>
+    internal static void ParseSums(string output, Dictionary<string, ContentHash> found)
+    {
         foreach (var record in output.Split('\0'))
         {
             if (record.Length > 66 && record[64] == ' ' && (record[65] == ' ' || record[65] == '*')
@@ -1100,7 +1092,6 @@ public sealed class SftpEndpoint : IMirrorEndpoint, IDisposable
                 found[record[66..]] = hash;
             }
         }
-        return found;
     }
 
     private void HashOverSftp(string path, Dictionary<string, ContentHash> hashes, List<string> problems, Action<long>? hashed)
