@@ -157,16 +157,19 @@ public sealed class MirrorRunner(IMirrorEndpoint source, IMirrorEndpoint dest, A
             {
                 Workers.For(batch.Start, batch.End, ThreadsFor(actions[batch.Start]), i => errors[i - batch.Start] = TryApply(actions[i], settle: false));
             }
-            if (inOrder || batch.SideBySide)
+            if ((inOrder || batch.SideBySide) && dest.Settle() is { Count: > 0 } failedLater)
             {
-                foreach (var (action, problem) in dest.Settle())
+                // Each action of the batch looked up once, not once per failure (a whole batch may fail).
+                var positions = new Dictionary<FileAction, int>(ReferenceEqualityComparer.Instance);
+                for (var i = batch.Start; i < batch.End; i++)
                 {
-                    for (var i = batch.Start; i < batch.End; i++)
+                    positions.TryAdd(actions[i], i - batch.Start);
+                }
+                foreach (var (action, problem) in failedLater)
+                {
+                    if (positions.TryGetValue(action, out var at))
                     {
-                        if (ReferenceEquals(actions[i], action))
-                        {
-                            errors[i - batch.Start] ??= $"{Describe(action)}: {TerminalText.Escape(problem)}";
-                        }
+                        errors[at] ??= $"{Describe(action)}: {TerminalText.Escape(problem)}";
                     }
                 }
             }
