@@ -18,6 +18,13 @@ public sealed class Sntrup761Tests
         return bytes => random.NextBytes(bytes);
     }
 
+    /// <summary>A polynomial with coefficients in {-1, 0, 1}, the same for the same seed.</summary>
+    private static sbyte[] RandomSmall(int seed)
+    {
+        var random = new Random(seed);
+        return [.. Enumerable.Range(0, Sntrup761.P).Select(_ => (sbyte)random.Next(-1, 2))];
+    }
+
     [Fact]
     public void ReductionModuloQIsCentredForEveryValueItIsGiven()
     {
@@ -64,8 +71,7 @@ public sealed class Sntrup761Tests
     [InlineData(3)]
     public void AReciprocalInR3TimesItsPolynomialIsOne(int seed)
     {
-        var random = new Random(seed);
-        var g = Enumerable.Range(0, Sntrup761.P).Select(_ => (sbyte)random.Next(-1, 2)).ToArray();
+        var g = RandomSmall(seed);
         var inverse = new sbyte[Sntrup761.P];
         Assert.True(Sntrup761.R3Reciprocal(inverse, g));
         var product = new sbyte[Sntrup761.P];
@@ -86,8 +92,7 @@ public sealed class Sntrup761Tests
     [InlineData(5)]
     public void AReciprocalOfThreeTimesASmallPolynomialIsOneInRq(int seed)
     {
-        var random = new Random(seed);
-        var f = Enumerable.Range(0, Sntrup761.P).Select(_ => (sbyte)random.Next(-1, 2)).ToArray();
+        var f = RandomSmall(seed);
         var inverse = new short[Sntrup761.P];
         Assert.True(Sntrup761.RqReciprocalOf3Times(inverse, f));
         var product = new short[Sntrup761.P];
