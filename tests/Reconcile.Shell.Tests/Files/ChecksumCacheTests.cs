@@ -87,6 +87,9 @@ public sealed class ChecksumCacheTests : IDisposable
             File.WriteAllText(Path.Combine(root, "b.txt"), "always the same");
             File.SetLastWriteTimeUtc(Path.Combine(root, "d/a.txt"), Old);
             File.SetLastWriteTimeUtc(Path.Combine(root, "b.txt"), Old);
+            // the directories' times too: made a moment apart, they could fall in different seconds
+            Directory.SetLastWriteTimeUtc(Path.Combine(root, "d"), Old);
+            Directory.SetLastWriteTimeUtc(root, Old);
         }
 
         var check = CliRun.Of("files", "--check", "--checksum", "--no-cache", source, dest);
