@@ -96,7 +96,7 @@ internal sealed class TreeGatherer(LocalAccess access, TextWriter stderr, RunPro
         // A remote side's files are hashed on their host, which this machine only waits for: that side
         // is asked on a thread of its own while this machine reads its own side's files. Two local sides
         // take turns, as each read uses every core.
-        var remoteSide = sourceCached.Endpoint is LocalEndpoint == destCachedSide.Endpoint is LocalEndpoint ? null
+        var remoteSide = (sourceCached.Endpoint is LocalEndpoint) == (destCachedSide.Endpoint is LocalEndpoint) ? null
             : sourceCached.Endpoint is LocalEndpoint ? destCachedSide : sourceCached;
         var sourceProblems = new List<string>();
         var destProblems = new List<string>();
